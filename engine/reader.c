@@ -1,0 +1,427 @@
+/* reader.c - opens a snapshot file, exposes its footer, and reads pages back
+ * as batches; dps_reader_verify checks every byte a reader relies on. */
+#include "engine/engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct dps_reader {
+  char *path;                  /* as given to dps_reader_open */
+  int fd;                      /* open file */
+  uint64_t file_size;          /* bytes at open */
+  dps_trailer trailer;         /* decoded trailer */
+  dps_footer footer;           /* decoded footer */
+  dps_column_stats *stats;     /* per column */
+  dps_file_info info;          /* file facts */
+};
+
+struct dps_batch {
+  size_t rows;                 /* rows in the batch */
+  size_t n;                    /* projected columns */
+  dps_column_data *data;       /* decoded storage per projected column */
+  dps_array_view *views;       /* views over `data` */
+};
+
+struct dps_cursor {
+  dps_reader *reader;          /* borrowed */
+  size_t *cols;                /* projection: schema indexes */
+  size_t n;                    /* projected columns */
+  size_t next_group;           /* next row group to read */
+  struct dps_batch batch;      /* the current batch */
+  dps_buf stored;              /* scratch: stored page bytes */
+  dps_buf raw;                 /* scratch: decompressed page bytes */
+};
+
+static dps_status pread_all(const dps_reader *r, void *dst, size_t n,
+                            uint64_t off, dps_error *err) {
+  uint8_t *p = dst;
+  size_t done = 0;
+  while (done < n) {
+    ssize_t got = pread(r->fd, p + done, n - done, (off_t)(off + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0)
+      return dps__fail(err, DPS_EIO, "%s: cannot read %zu bytes at offset "
+                       "%llu: %s", r->path, n, (unsigned long long)off,
+                       strerror(errno));
+    if (got == 0)
+      return DPS_CORRUPT(err, "%s: expected %zu bytes at offset %llu, found "
+                         "the end of the file: it was truncated", r->path, n,
+                         (unsigned long long)off);
+    done += (size_t)got;
+  }
+  return DPS_OK;
+}
+
+static dps_status load_footer(dps_reader *r, dps_error *err) {
+  struct stat st;
+  if (fstat(r->fd, &st) != 0)
+    return dps__fail(err, DPS_EIO, "%s: cannot stat: %s", r->path,
+                     strerror(errno));
+  if (!S_ISREG(st.st_mode))
+    return dps__fail(err, DPS_EIO, "%s: not a regular file", r->path);
+  r->file_size = (uint64_t)st.st_size;
+  uint8_t header[DPS_HEADER_SIZE], trailer[DPS_TRAILER_SIZE];
+  size_t head = r->file_size < DPS_HEADER_SIZE ? (size_t)r->file_size
+                                               : DPS_HEADER_SIZE;
+  dps_status s = pread_all(r, header, head, 0, err);
+  if (s != DPS_OK) return s;
+  if (head < 8 || memcmp(header, dps__magic, 8) != 0)  /* [FMT-1] */
+    return DPS_CORRUPT(err, "%s: not a dpsnap snapshot: expected the magic "
+                       "bytes \\x89DPS\\r\\n\\x1a\\n at offset 0, found %s",
+                       r->path, head < 8 ? "a shorter file" : "other bytes");
+  if (r->file_size < DPS_HEADER_SIZE + DPS_TRAILER_SIZE)  /* [FMT-3] */
+    return DPS_CORRUPT(err, "%s: expected at least %u bytes, found %llu: the "
+                       "file is truncated", r->path,
+                       DPS_HEADER_SIZE + DPS_TRAILER_SIZE,
+                       (unsigned long long)r->file_size);
+  s = pread_all(r, trailer, DPS_TRAILER_SIZE, r->file_size - DPS_TRAILER_SIZE,
+                err);
+  if (s == DPS_OK)
+    s = dps__trailer_decode(header, trailer, r->file_size, r->path,
+                            &r->trailer, err);
+  if (s != DPS_OK) return s;
+  size_t n = (size_t)r->trailer.footer_length;
+  uint8_t *buf = malloc(n ? n : 1);
+  if (buf == NULL) return dps__fail(err, DPS_ENOMEM, "out of memory");
+  s = pread_all(r, buf, n, r->trailer.footer_offset, err);
+  if (s == DPS_OK) {
+    uint64_t got = dps__hash64(buf, n);
+    if (got != r->trailer.footer_checksum)  /* [FMT-7] */
+      s = dps__fail(err, DPS_ECHECKSUM, "%s: footer (offset %llu, %zu bytes): "
+                    "expected checksum %016llx, found %016llx: the file is "
+                    "damaged", r->path,
+                    (unsigned long long)r->trailer.footer_offset, n,
+                    (unsigned long long)r->trailer.footer_checksum,
+                    (unsigned long long)got);
+  }
+  if (s == DPS_OK)
+    s = dps__footer_decode(buf, n, r->trailer.footer_offset, r->path,
+                           &r->footer, err);
+  free(buf);
+  return s;
+}
+
+static dps_status compute_stats(dps_reader *r, dps_error *err) {
+  size_t n_cols = r->footer.schema->n;
+  r->stats = calloc(n_cols, sizeof *r->stats);
+  if (r->stats == NULL) return dps__fail(err, DPS_ENOMEM, "out of memory");
+  for (size_t g = 0; g < r->footer.n_groups; g++) {
+    for (size_t c = 0; c < n_cols; c++) {
+      const dps_chunk_ref *ch = &r->footer.groups[g].chunks[c];
+      dps_column_stats *st = &r->stats[c];
+      st->null_count += ch->null_count;
+      st->compression = ch->compression == DPS_CODEC_NONE ? DPS_COMPRESSION_NONE
+                      : ch->compression == DPS_CODEC_LZ4  ? DPS_COMPRESSION_LZ4
+                                                          : DPS_COMPRESSION_ZSTD;
+      for (size_t p = 0; p < ch->n_pages; p++) {
+        st->data_stored += ch->pages[p].stored_size;
+        st->data_raw += ch->pages[p].raw_size;
+        st->page_count++;
+      }
+    }
+  }
+  for (size_t c = 0; c < n_cols; c++) {
+    r->info.data_stored += r->stats[c].data_stored;
+    r->info.data_raw += r->stats[c].data_raw;
+    r->info.page_count += r->stats[c].page_count;
+  }
+  r->info.file_size = r->file_size;
+  r->info.footer_size = r->trailer.footer_length;
+  r->info.format_major = r->trailer.major;
+  r->info.format_minor = r->trailer.minor;
+  r->info.created_by = r->footer.created_by ? r->footer.created_by : "";
+  return DPS_OK;
+}
+
+dps_status dps_reader_open(dps_reader **out, const char *path,
+                           const dps_read_options *opts, dps_error *err) {
+  if (out == NULL || path == NULL)
+    return dps__fail(err, DPS_EINVAL, "dps_reader_open: out and path are "
+                     "required");
+  *out = NULL;
+  if (opts != NULL && (opts->version != DPS_READ_OPTIONS_VERSION ||
+                       opts->reserved != 0))
+    return dps__fail(err, DPS_EINVAL, "dps_read_options: expected version %d "
+                     "and reserved 0 (use DPS_READ_OPTIONS_INIT)",
+                     DPS_READ_OPTIONS_VERSION);
+  dps_reader *r = calloc(1, sizeof *r);
+  if (r == NULL) return dps__fail(err, DPS_ENOMEM, "out of memory");
+  r->path = strdup(path);
+  r->fd = open(path, O_RDONLY | O_CLOEXEC);
+  dps_status s;
+  if (r->path == NULL) {
+    s = dps__fail(err, DPS_ENOMEM, "out of memory");
+  } else if (r->fd < 0) {
+    s = dps__fail(err, errno == ENOENT ? DPS_EIO : DPS_EIO,
+                  "%s: cannot open: %s", path, strerror(errno));
+  } else {
+    s = load_footer(r, err);
+    if (s == DPS_OK) s = compute_stats(r, err);
+  }
+  if (s != DPS_OK) {
+    dps_reader_free(r);
+    return s;
+  }
+  *out = r;
+  return DPS_OK;
+}
+
+void dps_reader_free(dps_reader *r) {
+  if (r == NULL) return;
+  if (r->fd >= 0) close(r->fd);
+  dps__footer_free(&r->footer);
+  free(r->stats);
+  free(r->path);
+  free(r);
+}
+
+const dps_schema *dps_reader_schema(const dps_reader *r) {
+  return r ? r->footer.schema : NULL;
+}
+uint64_t dps_reader_schema_tag(const dps_reader *r) {
+  return r ? r->footer.schema_tag : 0;
+}
+const dps_snapshot_meta *dps_reader_meta(const dps_reader *r) {
+  return r ? &r->footer.meta : NULL;
+}
+uint64_t dps_reader_row_count(const dps_reader *r) {
+  return r ? r->footer.row_count : 0;
+}
+size_t dps_reader_row_group_count(const dps_reader *r) {
+  return r ? r->footer.n_groups : 0;
+}
+
+dps_status dps_reader_file_info(const dps_reader *r, dps_file_info *out) {
+  if (r == NULL || out == NULL) return DPS_EINVAL;
+  *out = r->info;
+  return DPS_OK;
+}
+
+dps_status dps_reader_column_stats(const dps_reader *r, size_t column,
+                                   dps_column_stats *out) {
+  if (r == NULL || out == NULL || column >= r->footer.schema->n)
+    return DPS_EINVAL;
+  *out = r->stats[column];
+  return DPS_OK;
+}
+
+/* ---- pages --------------------------------------------------------------- */
+
+/* Reads, checks and decodes page p of column c in row group g, appending its
+ * values to `into`. */
+static dps_status load_page(dps_reader *r, size_t g, size_t c, size_t p,
+                            dps_buf *stored, dps_buf *raw, bool check_utf8,
+                            dps_column_data *into, dps_error *err) {
+  const struct dps_column_def *col = &r->footer.schema->cols[c];
+  const dps_page_ref *pg = &r->footer.groups[g].chunks[c].pages[p];
+  char where[512];
+  snprintf(where, sizeof where, "%s: row group %zu, column \"%.128s\", page "
+           "%zu (offset %llu)", r->path, g, col->name, p,
+           (unsigned long long)pg->offset);
+  stored->len = 0;
+  dps_status s = dps__buf_reserve(stored, (size_t)pg->stored_size);
+  if (s != DPS_OK) return dps__fail(err, s, "%s: out of memory", where);
+  s = pread_all(r, stored->data, (size_t)pg->stored_size, pg->offset, err);
+  if (s != DPS_OK) return s;
+  stored->len = (size_t)pg->stored_size;
+  uint64_t sum = dps__hash64(stored->data, stored->len);
+  if (sum != pg->checksum)  /* [FMT-10] */
+    return dps__fail(err, DPS_ECHECKSUM, "%s: expected checksum %016llx over "
+                     "%zu stored bytes, found %016llx: the page is damaged",
+                     where, (unsigned long long)pg->checksum, stored->len,
+                     (unsigned long long)sum);
+  if (pg->encoding != DPS_ENCODING_PLAIN)  /* [FMT-5] */
+    return dps__fail(err, DPS_EVERSION, "%s: page uses encoding %llu, unknown "
+                     "to dpsnap %s (reads format %d.%d); the file is format "
+                     "%u.%u", where, (unsigned long long)pg->encoding,
+                     dps_version_string(), DPS_FORMAT_MAJOR, DPS_FORMAT_MINOR,
+                     r->trailer.major, r->trailer.minor);
+  const uint8_t *bytes = stored->data;
+  if (pg->codec != DPS_CODEC_NONE) {
+    raw->len = 0;
+    s = dps__buf_reserve(raw, (size_t)pg->raw_size);
+    if (s != DPS_OK) return dps__fail(err, s, "%s: out of memory", where);
+    s = dps__decompress((int)pg->codec, stored->data, stored->len, raw->data,
+                        (size_t)pg->raw_size, where, err);
+    if (s != DPS_OK) return s;
+    bytes = raw->data;
+  } else if (pg->stored_size != pg->raw_size) {
+    return DPS_CORRUPT(err, "%s: expected %llu stored bytes for an "
+                       "uncompressed page, found %llu", where,
+                       (unsigned long long)pg->raw_size,
+                       (unsigned long long)pg->stored_size);
+  }
+  return dps__plain_decode(col->type, bytes, (size_t)pg->raw_size,
+                           (size_t)pg->value_count, (size_t)pg->null_count,
+                           check_utf8, into, where, err);
+}
+
+/* ---- batches and cursors -------------------------------------------------- */
+
+size_t dps_batch_row_count(const dps_batch *b) { return b ? b->rows : 0; }
+size_t dps_batch_column_count(const dps_batch *b) { return b ? b->n : 0; }
+
+dps_status dps_batch_column(const dps_batch *b, size_t i, dps_array_view *out) {
+  if (b == NULL || out == NULL || i >= b->n) return DPS_EINVAL;
+  *out = b->views[i];
+  return DPS_OK;
+}
+
+dps_status dps_cursor_open(dps_cursor **out, dps_reader *r,
+                           const size_t *columns, size_t n_columns,
+                           dps_error *err) {
+  if (out == NULL || r == NULL || (n_columns > 0 && columns == NULL))
+    return dps__fail(err, DPS_EINVAL, "dps_cursor_open: NULL argument");
+  *out = NULL;
+  size_t n_cols = r->footer.schema->n;
+  bool all = n_columns == 0;
+  size_t n = all ? n_cols : n_columns;
+  for (size_t i = 0; !all && i < n; i++)
+    if (columns[i] >= n_cols)
+      return dps__fail(err, DPS_EINVAL, "%s: column index %zu: expected "
+                       "0..%zu", r->path, columns[i], n_cols - 1);
+  dps_cursor *c = calloc(1, sizeof *c);
+  if (c == NULL) return dps__fail(err, DPS_ENOMEM, "out of memory");
+  c->reader = r;
+  c->n = n;
+  c->cols = calloc(n, sizeof *c->cols);
+  c->batch.n = n;
+  c->batch.data = calloc(n, sizeof *c->batch.data);
+  c->batch.views = calloc(n, sizeof *c->batch.views);
+  if (c->cols == NULL || c->batch.data == NULL || c->batch.views == NULL) {
+    dps_cursor_free(c);
+    return dps__fail(err, DPS_ENOMEM, "out of memory");
+  }
+  for (size_t i = 0; i < n; i++) c->cols[i] = all ? i : columns[i];
+  *out = c;
+  return DPS_OK;
+}
+
+dps_status dps_cursor_next(dps_cursor *c, const dps_batch **batch,
+                           dps_error *err) {
+  if (c == NULL || batch == NULL)
+    return dps__fail(err, DPS_EINVAL, "dps_cursor_next: NULL argument");
+  *batch = NULL;
+  dps_reader *r = c->reader;
+  if (c->next_group >= r->footer.n_groups) return DPS_OK;
+  size_t g = c->next_group;
+  for (size_t i = 0; i < c->n; i++) {
+    dps_column_data *d = &c->batch.data[i];
+    dps__column_data_reset(d);
+    const dps_chunk_ref *ch = &r->footer.groups[g].chunks[c->cols[i]];
+    for (size_t p = 0; p < ch->n_pages; p++) {
+      dps_status s = load_page(r, g, c->cols[i], p, &c->stored, &c->raw,
+                               false, d, err);
+      if (s != DPS_OK) return s;
+    }
+    if (d->offsets.len == 0 && dps__type_is_var(r->footer.schema->cols[c->cols[i]].type))
+      dps__buf_put_u64(&d->offsets, 0);
+    dps__column_data_view(d, &c->batch.views[i]);
+  }
+  c->batch.rows = (size_t)r->footer.groups[g].row_count;
+  c->next_group++;
+  *batch = &c->batch;
+  return DPS_OK;
+}
+
+void dps_cursor_free(dps_cursor *c) {
+  if (c == NULL) return;
+  if (c->batch.data != NULL)
+    for (size_t i = 0; i < c->n; i++) dps__column_data_free(&c->batch.data[i]);
+  free(c->batch.data);
+  free(c->batch.views);
+  free(c->cols);
+  dps__buf_free(&c->stored);
+  dps__buf_free(&c->raw);
+  free(c);
+}
+
+/* ---- verify ----------------------------------------------------------------- */
+
+static uint64_t count_nans(dps_type t, const dps_array_view *a, size_t from,
+                           size_t n) {
+  uint64_t k = 0;
+  for (size_t i = from; i < from + n; i++) {
+    if (!dps_array_is_valid(a, i)) continue;
+    double d = t == DPS_TYPE_FLOAT32 ? (double)((const float *)a->values)[i]
+                                     : ((const double *)a->values)[i];
+    k += isnan(d) != 0;
+  }
+  return k;
+}
+
+static dps_status check_zones(const dps_reader *r, size_t g, size_t c,
+                              const dps_array_view *a, dps_error *err) {
+  const struct dps_column_def *col = &r->footer.schema->cols[c];
+  const dps_row_group_ref *grp = &r->footer.groups[g];
+  const dps_chunk_ref *ch = &grp->chunks[c];
+  size_t from = 0;
+  for (size_t p = 0; p < ch->n_pages; p++) {
+    const dps_page_ref *pg = &ch->pages[p];
+    size_t n = (size_t)pg->value_count;
+    if (dps__type_is_float(col->type) &&
+        count_nans(col->type, a, from, n) != pg->zone.nan_count)
+      return DPS_CORRUPT(err, "%s: row group %zu, column \"%s\", page %zu: "
+                         "expected %llu NaN values as the zone map says, "
+                         "found another count", r->path, g, col->name, p,
+                         (unsigned long long)pg->zone.nan_count);
+    for (size_t i = from; i < from + n; i++) {
+      if (!dps_array_is_valid(a, i)) continue;
+      const char *which = NULL;
+      if (!dps__zone_contains(col->type, &pg->zone, a, i)) which = "page";
+      else if (!dps__zone_contains(col->type, &grp->zones[c], a, i))
+        which = "row group";
+      if (which != NULL)
+        return DPS_CORRUPT(err, "%s: row group %zu, column \"%s\", page %zu "
+                           "(offset %llu): value %zu lies outside the %s zone "
+                           "map (min/max)", r->path, g, col->name, p,
+                           (unsigned long long)pg->offset, i - from, which);
+    }
+    from += n;
+  }
+  return DPS_OK;
+}
+
+dps_status dps_reader_verify(dps_reader *r, dps_verify_report *report,
+                             dps_error *err) {
+  if (r == NULL) return dps__fail(err, DPS_EINVAL, "dps_reader_verify: NULL");
+  dps_verify_report rep;
+  memset(&rep, 0, sizeof rep);
+  dps_buf stored = {0}, raw = {0};
+  dps_column_data d;
+  memset(&d, 0, sizeof d);
+  dps_status s = DPS_OK;
+  for (size_t g = 0; s == DPS_OK && g < r->footer.n_groups; g++) {
+    for (size_t c = 0; s == DPS_OK && c < r->footer.schema->n; c++) {
+      dps__column_data_reset(&d);
+      const dps_chunk_ref *ch = &r->footer.groups[g].chunks[c];
+      for (size_t p = 0; s == DPS_OK && p < ch->n_pages; p++) {
+        s = load_page(r, g, c, p, &stored, &raw, true, &d, err);
+        if (s == DPS_OK) {
+          rep.pages++;
+          rep.bytes += ch->pages[p].stored_size;
+          rep.values += ch->pages[p].value_count;
+        }
+      }
+      if (s == DPS_OK) {
+        if (d.offsets.len == 0 && dps__type_is_var(r->footer.schema->cols[c].type))
+          dps__buf_put_u64(&d.offsets, 0);
+        dps_array_view a;
+        dps__column_data_view(&d, &a);
+        s = check_zones(r, g, c, &a, err);
+      }
+    }
+    if (s == DPS_OK) rep.row_groups++;
+  }
+  dps__column_data_free(&d);
+  dps__buf_free(&stored);
+  dps__buf_free(&raw);
+  if (report != NULL) *report = rep;
+  return s;
+}

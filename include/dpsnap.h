@@ -1,0 +1,481 @@
+/*
+ * dpsnap.h - the whole public API of dpsnap, a storage engine for data
+ * products.
+ *
+ * A pipeline builds a schema, describes its snapshot (product, owner,
+ * lineage), opens a writer, hands it column batches and finishes it. A
+ * consumer opens the snapshot with a reader, looks at its schema, schema tag
+ * and metadata, and reads any set of columns back as batches.
+ *
+ * Conventions (see spec/API.md):
+ * - Fallible calls return a dps_status (DPS_OK == 0, errors negative) and put
+ *   their result in the first argument. The last argument is an optional
+ *   caller-owned dps_error that receives a message; NULL is allowed.
+ * - What comes back through `**out` belongs to the caller and is released
+ *   with the matching `_free`; `_free(NULL)` is a no-op. A returned `const`
+ *   pointer is borrowed and lives as long as the handle it came from.
+ * - Structs ending in `_view` never own the memory they point to.
+ * - Option structs start with `unsigned version`; initialise them with their
+ *   `_INIT` macro so that later library versions can add fields.
+ * - Handles are not thread-safe; distinct handles may be used from distinct
+ *   threads at once.
+ */
+#ifndef DPSNAP_H
+#define DPSNAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(DPSNAP_STATIC_DEFINE)
+#  define DPS_API
+#elif defined(_WIN32)
+#  define DPS_API __declspec(dllimport)
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#  define DPS_API __attribute__((visibility("default")))
+#else
+#  define DPS_API
+#endif
+
+/* ---------------------------------------------------------------------- */
+/* Versions                                                               */
+/* ---------------------------------------------------------------------- */
+
+#define DPS_VERSION_MAJOR 0
+#define DPS_VERSION_MINOR 1
+#define DPS_VERSION_PATCH 0
+#define DPS_VERSION_NUMBER \
+  (DPS_VERSION_MAJOR * 10000 + DPS_VERSION_MINOR * 100 + DPS_VERSION_PATCH)
+
+/* Snapshot file format written by this library (spec/FORMAT.md). A reader
+ * opens every file whose major equals DPS_FORMAT_MAJOR, whatever its minor. */
+#define DPS_FORMAT_MAJOR 1
+#define DPS_FORMAT_MINOR 0
+
+/** Library version as DPS_VERSION_NUMBER of the build that is linked. */
+DPS_API unsigned dps_version_number(void);
+/** Library version as a static string, e.g. "0.1.0". Never NULL. */
+DPS_API const char *dps_version_string(void);
+
+/* ---------------------------------------------------------------------- */
+/* Status codes and errors                                                */
+/* ---------------------------------------------------------------------- */
+
+/* Values are pinned forever: new codes are only appended. */
+typedef enum dps_status {
+  DPS_OK = 0,
+  DPS_EINVAL = -1,     /* an argument or an input value is invalid */
+  DPS_ENOMEM = -2,     /* an allocation failed */
+  DPS_EIO = -3,        /* the operating system refused a file operation */
+  DPS_ECORRUPT = -4,   /* a file's structure is damaged or not a snapshot */
+  DPS_ECHECKSUM = -5,  /* stored bytes do not match their checksum */
+  DPS_EVERSION = -6,   /* the file needs a newer reader */
+  DPS_ENOTFOUND = -7,  /* a named thing (column, file) does not exist */
+  DPS_ECONFLICT = -8,  /* another writer published first */
+  DPS_EPOLICY = -9,    /* a governance rule refused the snapshot */
+  DPS_EMISUSE = -10    /* the API was called out of order */
+} dps_status;
+
+#define DPS_ERROR_MESSAGE_SIZE 512
+
+/* Details of a failed call. Caller-owned, so no thread-local state is
+ * needed. `code` repeats the returned status; `message` is NUL-terminated
+ * and reads `<file>: <what>: expected <X>, found <Y> (offset N, ...)` for bad
+ * input, or says what to do for misuse. */
+typedef struct dps_error {
+  int code;                              /* the dps_status returned */
+  char message[DPS_ERROR_MESSAGE_SIZE];  /* human-readable cause */
+} dps_error;
+
+/** Short static description of a status code ("checksum mismatch").
+ *  Unknown codes give "unknown error". Never NULL. */
+DPS_API const char *dps_strerror(int code);
+
+/* ---------------------------------------------------------------------- */
+/* Types                                                                  */
+/* ---------------------------------------------------------------------- */
+
+/* Logical column types. Values are pinned: they are stored in files.
+ * In-memory representation of one value in a dps_array_view:
+ *   BOOL        uint8_t, 0 or 1
+ *   INT8..64    int8_t .. int64_t;  UINT8..64  uint8_t .. uint64_t
+ *   FLOAT32/64  float / double (IEEE 754; every bit pattern is kept)
+ *   DATE        int32_t days since 1970-01-01
+ *   TIMESTAMP   int64_t microseconds since 1970-01-01T00:00:00Z (UTC)
+ *   DECIMAL     int64_t unscaled value; value = unscaled / 10^scale
+ *   STRING      UTF-8 bytes, via offsets + data
+ *   BINARY      any bytes, via offsets + data */
+typedef enum dps_type {
+  DPS_TYPE_BOOL = 1,
+  DPS_TYPE_INT8 = 2,
+  DPS_TYPE_INT16 = 3,
+  DPS_TYPE_INT32 = 4,
+  DPS_TYPE_INT64 = 5,
+  DPS_TYPE_UINT8 = 6,
+  DPS_TYPE_UINT16 = 7,
+  DPS_TYPE_UINT32 = 8,
+  DPS_TYPE_UINT64 = 9,
+  DPS_TYPE_FLOAT32 = 10,
+  DPS_TYPE_FLOAT64 = 11,
+  DPS_TYPE_DATE = 12,
+  DPS_TYPE_TIMESTAMP = 13,
+  DPS_TYPE_DECIMAL = 14,
+  DPS_TYPE_STRING = 15,
+  DPS_TYPE_BINARY = 16
+} dps_type;
+
+#define DPS_DECIMAL_MAX_PRECISION 18
+
+/** Lower-case name of a type ("int64", "timestamp"); "unknown" otherwise. */
+DPS_API const char *dps_type_name(dps_type type);
+/** Parses a type name as printed by dps_type_name ("decimal" without
+ *  precision). Returns DPS_OK or DPS_ENOTFOUND. */
+DPS_API dps_status dps_type_from_name(dps_type *out, const char *name);
+/** Bytes of one value in a dps_array_view's `values` (BOOL: 1), or 0 for
+ *  STRING and BINARY, which use offsets + data. */
+DPS_API size_t dps_type_width(dps_type type);
+
+/* ---------------------------------------------------------------------- */
+/* Schema                                                                 */
+/* ---------------------------------------------------------------------- */
+
+typedef struct dps_schema dps_schema;
+
+/* A column as given to dps_schema_add_column and as returned by
+ * dps_schema_column. On input every string is copied; on output every
+ * pointer is borrowed from the schema. */
+typedef struct dps_column_view {
+  const char *name;           /* 1..255 bytes of UTF-8, unique in the schema */
+  dps_type type;              /* logical type */
+  int nullable;               /* non-zero: the column may hold nulls */
+  int precision;              /* DECIMAL only: 1..18; 0 otherwise */
+  int scale;                  /* DECIMAL only: 0..precision; 0 otherwise */
+  const char *description;    /* documentation, or NULL */
+  const char *const *tags;    /* governance tags ("pii"), n_tags entries */
+  size_t n_tags;              /* number of tags */
+} dps_column_view;
+
+/** Creates an empty schema. *out is the caller's (dps_schema_free).
+ *  Returns DPS_OK, DPS_EINVAL (out NULL) or DPS_ENOMEM. */
+DPS_API dps_status dps_schema_new(dps_schema **out, dps_error *err);
+
+/** Frees a schema; NULL is a no-op. */
+DPS_API void dps_schema_free(dps_schema *schema);
+
+/** Appends a column; the view's strings are copied.
+ *  Returns DPS_OK; DPS_EINVAL for an empty, over-long, non-UTF-8 or
+ *  duplicate name, an unknown type, or a bad decimal precision/scale (the
+ *  message names the column); DPS_ENOMEM. */
+DPS_API dps_status dps_schema_add_column(dps_schema *schema,
+                                         const dps_column_view *column,
+                                         dps_error *err);
+
+/** Number of columns (0 for NULL). */
+DPS_API size_t dps_schema_column_count(const dps_schema *schema);
+
+/** Column `index` (0-based) into *out, pointers borrowed from the schema.
+ *  Returns DPS_OK, or DPS_EINVAL when index is out of range or an argument
+ *  is NULL. */
+DPS_API dps_status dps_schema_column(const dps_schema *schema, size_t index,
+                                     dps_column_view *out);
+
+/** Index of the column named `name` (exact, case-sensitive), or -1. */
+DPS_API long dps_schema_find(const dps_schema *schema, const char *name);
+
+/** The schema tag: XXH3-64 of the canonical schema encoding (column names,
+ *  types, nullability, decimal precision/scale, in order; descriptions and
+ *  tags are not part of it). Equal tags <=> equal schemas; stable across
+ *  runs, machines and library versions (spec/FORMAT.md [FMT-40]). */
+DPS_API uint64_t dps_schema_tag(const dps_schema *schema);
+
+/* ---------------------------------------------------------------------- */
+/* Snapshot metadata                                                      */
+/* ---------------------------------------------------------------------- */
+
+/* One input of the job that produced the snapshot: either another product
+ * pinned at a version (with the schema tag it had then), or an external
+ * URI. See spec/METADATA.md. */
+typedef struct dps_lineage_input {
+  const char *product;  /* "domain.name", or NULL for an external input */
+  uint64_t version;     /* snapshot version of `product`; 0 if unknown */
+  uint64_t schema_tag;  /* schema tag of that snapshot; 0 if unknown */
+  const char *uri;      /* external source ("s3://...", "file:..."), or NULL */
+} dps_lineage_input;
+
+/* A free key/value property. */
+typedef struct dps_property {
+  const char *key;    /* non-empty UTF-8 */
+  const char *value;  /* UTF-8, may be empty */
+} dps_property;
+
+#define DPS_SNAPSHOT_META_VERSION 1
+
+/* Everything a snapshot says about itself besides its schema. Given to the
+ * writer (strings copied at dps_writer_open) and returned by the reader
+ * (pointers borrowed from the reader). Unset strings are NULL. */
+typedef struct dps_snapshot_meta {
+  unsigned version;                /* DPS_SNAPSHOT_META_VERSION */
+  const char *product;             /* required: "domain.name" */
+  const char *title;               /* short human title */
+  const char *description;         /* what the product holds */
+  const char *semver;              /* product semver, "MAJOR.MINOR.PATCH" */
+  uint64_t snapshot_version;       /* 1, 2, 3 ...; 0 = not versioned */
+  uint64_t parent_version;         /* version this one follows; 0 = none */
+  int64_t created_at;              /* microseconds since epoch, UTC;
+                                      0 = let the writer take the clock */
+  const char *owner_team;          /* required: owning team */
+  const char *owner_email;         /* required: contact address */
+  const dps_lineage_input *inputs; /* lineage inputs, n_inputs entries */
+  size_t n_inputs;                 /* number of inputs */
+  const char *job_name;            /* producing job */
+  const char *run_id;              /* identity of the producing run */
+  const char *code_version;        /* e.g. the job's git commit */
+  const dps_property *properties;  /* free properties, n_properties */
+  size_t n_properties;             /* number of properties */
+} dps_snapshot_meta;
+
+#define DPS_SNAPSHOT_META_INIT {DPS_SNAPSHOT_META_VERSION, NULL, NULL, NULL, \
+  NULL, 0, 0, 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0}
+
+/* ---------------------------------------------------------------------- */
+/* Column data                                                            */
+/* ---------------------------------------------------------------------- */
+
+/* One column's values for `length` rows. Used to hand data to the writer
+ * and to receive it from the reader. Never owns its memory.
+ * - validity: bit i (LSB-first within each byte) is 1 when row i is valid;
+ *   NULL means every row is valid. Values in null slots are ignored on
+ *   write and read back as zero (empty for strings).
+ * - fixed-width types: `values` holds `length` values (see dps_type).
+ * - STRING, BINARY: value i is data[offsets[i] .. offsets[i+1]); offsets
+ *   has length + 1 non-decreasing entries; offsets[0] may be non-zero. */
+typedef struct dps_array_view {
+  size_t length;            /* number of rows */
+  const uint8_t *validity;  /* validity bitmap or NULL (all valid) */
+  const void *values;       /* fixed-width values, or NULL for strings */
+  const int64_t *offsets;   /* STRING/BINARY: length + 1 offsets */
+  const uint8_t *data;      /* STRING/BINARY: bytes the offsets point into */
+} dps_array_view;
+
+/** 1 when row `i` of `array` is valid (not null). */
+static inline int dps_array_is_valid(const dps_array_view *array, size_t i) {
+  return array->validity == NULL || ((array->validity[i >> 3] >> (i & 7)) & 1);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Writer                                                                 */
+/* ---------------------------------------------------------------------- */
+
+typedef enum dps_compression {
+  DPS_COMPRESSION_DEFAULT = 0,  /* the writer's default: zstd level 3 */
+  DPS_COMPRESSION_NONE = 1,
+  DPS_COMPRESSION_LZ4 = 2,
+  DPS_COMPRESSION_ZSTD = 3
+} dps_compression;
+
+/** Lower-case name ("zstd"), "default" or "unknown". */
+DPS_API const char *dps_compression_name(dps_compression compression);
+
+/* Per-column override of the page compression. */
+typedef struct dps_column_compression {
+  const char *column;           /* column name */
+  dps_compression compression;  /* codec for that column's pages */
+  int level;                    /* codec level; 0 = the codec's default */
+} dps_column_compression;
+
+#define DPS_DEFAULT_ROW_GROUP_ROWS 131072u
+#define DPS_VECTOR_SIZE 1024u
+#define DPS_DEFAULT_PAGE_VECTORS 16u
+
+#define DPS_WRITE_OPTIONS_VERSION 1
+
+typedef struct dps_write_options {
+  unsigned version;             /* DPS_WRITE_OPTIONS_VERSION */
+  uint32_t row_group_rows;      /* rows per row group, a multiple of 1024;
+                                   0 = DPS_DEFAULT_ROW_GROUP_ROWS */
+  uint32_t page_vectors;        /* 1024-value vectors per page;
+                                   0 = DPS_DEFAULT_PAGE_VECTORS */
+  dps_compression compression;  /* page codec for every column */
+  int compression_level;        /* codec level; 0 = codec default (zstd 3) */
+  const dps_column_compression *column_compression; /* overrides */
+  size_t n_column_compression;  /* number of overrides */
+  int no_sync;                  /* non-zero: skip fsync (tests, scratch) */
+} dps_write_options;
+
+#define DPS_WRITE_OPTIONS_INIT {DPS_WRITE_OPTIONS_VERSION, 0, 0, \
+  DPS_COMPRESSION_DEFAULT, 0, NULL, 0, 0}
+
+typedef struct dps_writer dps_writer;
+
+/** Starts a snapshot file at `path`. Data goes to a temporary file beside
+ *  it; dps_writer_finish publishes it atomically under `path` (replacing an
+ *  existing file), so a failed or abandoned write leaves `path` untouched.
+ *  `schema` is copied. `meta` must name a product ("domain.name") and an
+ *  owner (team and email). `opts` may be NULL for the defaults.
+ *  *out is the caller's (dps_writer_free).
+ *  Returns DPS_OK; DPS_EPOLICY when the product or the owner is missing;
+ *  DPS_EINVAL for a malformed product id, semver, option or override naming
+ *  an unknown column; DPS_EIO when the temporary file cannot be created;
+ *  DPS_ENOMEM. */
+DPS_API dps_status dps_writer_open(dps_writer **out, const char *path,
+                                   const dps_schema *schema,
+                                   const dps_snapshot_meta *meta,
+                                   const dps_write_options *opts,
+                                   dps_error *err);
+
+/** Appends `n_rows` rows given as one array per schema column, in schema
+ *  order (`n_columns` must equal the column count; every array's length
+ *  must equal n_rows). The arrays are copied before the call returns.
+ *  Returns DPS_OK; DPS_EINVAL for a count mismatch, a null in a non-nullable
+ *  column, invalid UTF-8 in a STRING, out-of-order offsets, a decimal outside
+ *  its precision or a bool other than 0/1 (the message names column and
+ *  row); DPS_EIO; DPS_ENOMEM; DPS_EMISUSE after finish or a failed call.
+ *  A failed call leaves nothing of this batch in the snapshot; the writer
+ *  refuses further calls and the file is not published. */
+DPS_API dps_status dps_writer_write(dps_writer *writer,
+                                    const dps_array_view *columns,
+                                    size_t n_columns, size_t n_rows,
+                                    dps_error *err);
+
+/** Writes the remaining rows and the footer, syncs, and publishes the file
+ *  under its path. Returns DPS_OK, DPS_EIO (nothing is published),
+ *  DPS_ENOMEM, or DPS_EMISUSE when called twice or after a failure. */
+DPS_API dps_status dps_writer_finish(dps_writer *writer, dps_error *err);
+
+/** Frees a writer; an unfinished snapshot is abandoned and its temporary
+ *  file removed. NULL is a no-op. */
+DPS_API void dps_writer_free(dps_writer *writer);
+
+/* ---------------------------------------------------------------------- */
+/* Reader                                                                 */
+/* ---------------------------------------------------------------------- */
+
+#define DPS_READ_OPTIONS_VERSION 1
+
+typedef struct dps_read_options {
+  unsigned version;  /* DPS_READ_OPTIONS_VERSION */
+  int reserved;      /* must be 0 */
+} dps_read_options;
+
+#define DPS_READ_OPTIONS_INIT {DPS_READ_OPTIONS_VERSION, 0}
+
+typedef struct dps_reader dps_reader;
+
+/** Opens a snapshot file: checks magic, format version, footer bounds and
+ *  footer checksum, and decodes schema, metadata and row-group index.
+ *  Pages are read (and their checksums checked) only when read.
+ *  `opts` may be NULL. *out is the caller's (dps_reader_free).
+ *  Returns DPS_OK; DPS_EIO (cannot open/read); DPS_ECORRUPT (not a snapshot,
+ *  truncated, malformed footer); DPS_ECHECKSUM (footer checksum);
+ *  DPS_EVERSION (a newer format major: the message names the version
+ *  needed); DPS_ENOMEM. */
+DPS_API dps_status dps_reader_open(dps_reader **out, const char *path,
+                                   const dps_read_options *opts,
+                                   dps_error *err);
+
+/** Frees a reader and everything borrowed from it; NULL is a no-op. */
+DPS_API void dps_reader_free(dps_reader *reader);
+
+/** The snapshot's schema, borrowed from the reader. */
+DPS_API const dps_schema *dps_reader_schema(const dps_reader *reader);
+/** The snapshot's schema tag as stored in the file (equal to
+ *  dps_schema_tag of its schema, which dps_reader_open checks). */
+DPS_API uint64_t dps_reader_schema_tag(const dps_reader *reader);
+/** The snapshot's metadata, borrowed from the reader. */
+DPS_API const dps_snapshot_meta *dps_reader_meta(const dps_reader *reader);
+/** Total number of rows. */
+DPS_API uint64_t dps_reader_row_count(const dps_reader *reader);
+/** Number of row groups. */
+DPS_API size_t dps_reader_row_group_count(const dps_reader *reader);
+
+/* Physical facts about the file and its columns, for `info` and tools. */
+typedef struct dps_file_info {
+  uint64_t file_size;       /* bytes of the whole file */
+  uint64_t footer_size;     /* bytes of the encoded footer */
+  uint64_t data_stored;     /* bytes of all pages as stored */
+  uint64_t data_raw;        /* bytes of all pages before compression */
+  uint64_t page_count;      /* number of pages in the file */
+  unsigned format_major;    /* format version of the file */
+  unsigned format_minor;
+  const char *created_by;   /* writer identity, e.g. "dpsnap 0.1.0" */
+} dps_file_info;
+
+/** Fills *out with file facts (strings borrowed from the reader).
+ *  Returns DPS_OK or DPS_EINVAL for NULL arguments. */
+DPS_API dps_status dps_reader_file_info(const dps_reader *reader,
+                                        dps_file_info *out);
+
+typedef struct dps_column_stats {
+  uint64_t null_count;          /* nulls in the column */
+  uint64_t data_stored;         /* bytes of its pages as stored */
+  uint64_t data_raw;            /* bytes of its pages before compression */
+  uint64_t page_count;          /* number of pages */
+  dps_compression compression;  /* codec asked for by the writer */
+} dps_column_stats;
+
+/** Fills *out with the statistics of column `column`.
+ *  Returns DPS_OK or DPS_EINVAL (index out of range or NULL). */
+DPS_API dps_status dps_reader_column_stats(const dps_reader *reader,
+                                           size_t column,
+                                           dps_column_stats *out);
+
+/* A decoded batch: a run of rows of the requested columns. Owned by the
+ * cursor that produced it, valid until the next dps_cursor_next or
+ * dps_cursor_free. */
+typedef struct dps_batch dps_batch;
+
+/** Rows in the batch. */
+DPS_API size_t dps_batch_row_count(const dps_batch *batch);
+/** Columns in the batch (the cursor's projection). */
+DPS_API size_t dps_batch_column_count(const dps_batch *batch);
+/** Column `i` of the projection into *out, memory borrowed from the batch.
+ *  Returns DPS_OK or DPS_EINVAL (index out of range). */
+DPS_API dps_status dps_batch_column(const dps_batch *batch, size_t i,
+                                    dps_array_view *out);
+
+typedef struct dps_cursor dps_cursor;
+
+/** Opens a cursor that reads `n_columns` columns (schema indexes, in the
+ *  order given, repeats allowed) from the start of the snapshot, one row
+ *  group per batch. columns == NULL with n_columns == 0 reads every column.
+ *  The cursor borrows the reader, which must outlive it.
+ *  Returns DPS_OK, DPS_EINVAL (index out of range), DPS_ENOMEM. */
+DPS_API dps_status dps_cursor_open(dps_cursor **out, dps_reader *reader,
+                                   const size_t *columns, size_t n_columns,
+                                   dps_error *err);
+
+/** Reads the next batch into *batch, or sets *batch to NULL at the end.
+ *  Pages are checked against their checksums before they are decoded.
+ *  Returns DPS_OK; DPS_EIO; DPS_ECHECKSUM, DPS_ECORRUPT (the message names
+ *  file, offset, column and page); DPS_ENOMEM. */
+DPS_API dps_status dps_cursor_next(dps_cursor *cursor, const dps_batch **batch,
+                                   dps_error *err);
+
+/** Frees a cursor and its current batch; NULL is a no-op. */
+DPS_API void dps_cursor_free(dps_cursor *cursor);
+
+/* What dps_reader_verify checked. */
+typedef struct dps_verify_report {
+  uint64_t row_groups;     /* row groups checked */
+  uint64_t pages;          /* pages whose checksum and content were checked */
+  uint64_t bytes;          /* page bytes read and hashed */
+  uint64_t values;         /* values decoded and checked */
+} dps_verify_report;
+
+/** Checks the whole file: every page's bounds and checksum, that it
+ *  decompresses to its recorded size and decodes to its recorded value and
+ *  null counts, UTF-8 of strings, and that page and row-group zone maps hold
+ *  for the values. Stops at the first fault. `report` may be NULL.
+ *  Returns DPS_OK, DPS_ECHECKSUM, DPS_ECORRUPT, DPS_EIO, DPS_ENOMEM. */
+DPS_API dps_status dps_reader_verify(dps_reader *reader,
+                                     dps_verify_report *report,
+                                     dps_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DPSNAP_H */
