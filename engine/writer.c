@@ -133,7 +133,7 @@ static dps_status apply_options(dps_writer *w, const dps_write_options *o,
     const dps_column_compression *cc = &o->column_compression[k];
     long i = dps_schema_find(w->schema, cc->column);
     if (i < 0)
-      return dps__fail(err, DPS_ENOTFOUND, "compression override for column "
+      return dps__fail(err, DPS_EINVAL, "compression override for column "
                        "\"%s\": no such column in the schema",
                        cc->column ? cc->column : "(null)");
     if (!compression_valid(cc->compression))
@@ -212,7 +212,9 @@ static dps_status check_column(const dps_writer *w, size_t c,
                          "column", w->path, col->name,
                          (unsigned long long)(w->row_count + w->staged + i));
   if (dps__type_is_var(col->type)) {
-    if (a->offsets == NULL || a->data == NULL)
+    /* data may be NULL only when there are no bytes to point into. */
+    if (a->offsets == NULL ||
+        (a->data == NULL && a->offsets[n] != a->offsets[0]))
       return dps__fail(err, DPS_EINVAL, "%s: column \"%s\": expected offsets "
                        "and data for a %s column", w->path, col->name,
                        dps_type_name(col->type));
@@ -229,7 +231,7 @@ static dps_status check_column(const dps_writer *w, size_t c,
                          "2 GiB, found offsets %lld..%lld", w->path, col->name,
                          row, (long long)a->offsets[i],
                          (long long)a->offsets[i + 1]);
-      if (col->type == DPS_TYPE_STRING && dps_array_is_valid(a, i)) {
+      if (col->type == DPS_TYPE_STRING && len > 0 && dps_array_is_valid(a, i)) {
         size_t bad = dps__utf8_check(a->data + a->offsets[i], (size_t)len);
         if (bad != SIZE_MAX)
           return dps__fail(err, DPS_EINVAL, "%s: column \"%s\", row %llu: "
@@ -310,7 +312,8 @@ static dps_status stage_rows(dps_writer *w, size_t c, const dps_array_view *a,
       int64_t end = a->offsets[from + i + 1] - first;
       offs[i] = base + end;
     }
-    if ((s = dps__buf_append(&d->data, a->data + first,
+    if (a->offsets[from + n] != first &&
+        (s = dps__buf_append(&d->data, a->data + first,
                              (size_t)(a->offsets[from + n] - first))) != DPS_OK)
       return s;
     d->offsets.len += 8 * n;
@@ -442,10 +445,14 @@ dps_status dps_writer_write(dps_writer *w, const dps_array_view *columns,
     return dps__fail(err, DPS_EMISUSE, "%s: the writer is %s: open a new "
                      "writer", w->path,
                      w->state == W_FINISHED ? "finished" : "failed");
-  if (n_columns != w->schema->n || (n_rows > 0 && columns == NULL))
+  if (n_columns != w->schema->n || (n_rows > 0 && columns == NULL)) {
+    /* Refusing later calls too: finishing after a dropped batch would
+     * publish a snapshot silently missing rows. */
+    w->state = W_FAILED;
     return dps__fail(err, DPS_EINVAL, "%s: expected %zu column arrays (one per "
                      "schema column), found %zu", w->path, w->schema->n,
                      n_columns);
+  }
   for (size_t c = 0; c < n_columns; c++) {
     dps_status s = check_column(w, c, &columns[c], n_rows, err);
     if (s != DPS_OK) {

@@ -202,6 +202,19 @@ static dps_status decode_page(const decode_ctx *ctx, dps_tlv_reader *r,
                        (unsigned long long)p->value_count,
                        (unsigned long long)p->null_count,
                        (unsigned long long)p->raw_size);
+  if (p->encoding == DPS_ENCODING_PLAIN) {  /* [FMT-13], before any read */
+    uint64_t n = p->value_count, bitmap = (n + 7) / 8;
+    uint64_t fixed = (p->null_count ? bitmap : 0) +
+                     (t == DPS_TYPE_BOOL ? bitmap
+                      : dps__type_is_var(t) ? 4 * n : n * dps_type_width(t));
+    if (dps__type_is_var(t) ? p->raw_size < fixed : p->raw_size != fixed)
+      return DPS_CORRUPT(err, "%s: page entry (offset %llu): expected a raw "
+                         "size of %s%llu bytes for %llu plain %s values, "
+                         "found %llu", ctx->file, (unsigned long long)at,
+                         dps__type_is_var(t) ? "at least " : "",
+                         (unsigned long long)fixed, (unsigned long long)n,
+                         dps_type_name(t), (unsigned long long)p->raw_size);
+  }
   return DPS_OK;
 }
 

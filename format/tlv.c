@@ -126,7 +126,7 @@ dps_status dps__tlv_get_uint(const dps_tlv_reader *r, const dps_tlv_field *f,
 
 dps_status dps__tlv_get_sint(const dps_tlv_reader *r, const dps_tlv_field *f,
                              int64_t *out, dps_error *err) {
-  uint64_t z;
+  uint64_t z = 0;
   dps_status s = dps__tlv_get_uint(r, f, &z, err);
   if (s == DPS_OK) *out = (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
   return s;

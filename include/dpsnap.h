@@ -7,7 +7,7 @@
  * consumer opens the snapshot with a reader, looks at its schema, schema tag
  * and metadata, and reads any set of columns back as batches.
  *
- * Conventions (see spec/API.md):
+ * Conventions:
  * - Fallible calls return a dps_status (DPS_OK == 0, errors negative) and put
  *   their result in the first argument. The last argument is an optional
  *   caller-owned dps_error that receives a message; NULL is allowed.
@@ -251,7 +251,8 @@ typedef struct dps_snapshot_meta {
  *   write and read back as zero (empty for strings).
  * - fixed-width types: `values` holds `length` values (see dps_type).
  * - STRING, BINARY: value i is data[offsets[i] .. offsets[i+1]); offsets
- *   has length + 1 non-decreasing entries; offsets[0] may be non-zero. */
+ *   has length + 1 non-decreasing entries; offsets[0] may be non-zero;
+ *   data may be NULL when every value is empty or null. */
 typedef struct dps_array_view {
   size_t length;            /* number of rows */
   const uint8_t *validity;  /* validity bitmap or NULL (all valid) */
@@ -331,8 +332,9 @@ DPS_API dps_status dps_writer_open(dps_writer **out, const char *path,
  *  must equal n_rows). The arrays are copied before the call returns.
  *  Returns DPS_OK; DPS_EINVAL for a count mismatch, a null in a non-nullable
  *  column, invalid UTF-8 in a STRING, out-of-order offsets, a decimal outside
- *  its precision or a bool other than 0/1 (the message names column and
- *  row); DPS_EIO; DPS_ENOMEM; DPS_EMISUSE after finish or a failed call.
+ *  its precision or a bool other than 0/1 (the message names the column
+ *  and the row, counted from the first row of the snapshot); DPS_EIO;
+ *  DPS_ENOMEM; DPS_EMISUSE after finish or a failed call.
  *  A failed call leaves nothing of this batch in the snapshot; the writer
  *  refuses further calls and the file is not published. */
 DPS_API dps_status dps_writer_write(dps_writer *writer,
@@ -413,7 +415,9 @@ typedef struct dps_column_stats {
   uint64_t data_stored;         /* bytes of its pages as stored */
   uint64_t data_raw;            /* bytes of its pages before compression */
   uint64_t page_count;          /* number of pages */
-  dps_compression compression;  /* codec asked for by the writer */
+  dps_compression compression;  /* codec asked for by the writer;
+                                   DEFAULT for a snapshot of 0 rows, which
+                                   records none */
 } dps_column_stats;
 
 /** Fills *out with the statistics of column `column`.
