@@ -36,6 +36,7 @@ struct dps_cursor {
   struct dps_batch batch;      /* the current batch */
   dps_buf stored;              /* scratch: stored page bytes */
   dps_buf raw;                 /* scratch: decompressed page bytes */
+  dps_scratch scratch;         /* scratch: decoders' temporaries */
 };
 
 static dps_status pread_all(const dps_reader *r, void *dst, size_t n,
@@ -107,6 +108,57 @@ static dps_status load_footer(dps_reader *r, dps_error *err) {
   return s;
 }
 
+typedef struct enc_count {
+  const char *name;
+  size_t pages;
+} enc_count;
+
+static int by_pages(const void *a, const void *b) {
+  const enc_count *x = a, *y = b;
+  if (x->pages != y->pages) return x->pages > y->pages ? -1 : 1;
+  return strcmp(x->name, y->name);
+}
+
+/* "dict(for)*12 plain*1": each scheme tree of the column with its page
+ * count, most used first. */
+static dps_status summarize_encodings(dps_reader *r, size_t c) {
+  size_t cap = 0, n = 0;
+  for (size_t g = 0; g < r->footer.n_groups; g++)
+    cap += r->footer.groups[g].chunks[c].n_pages;
+  enc_count *counts = calloc(cap ? cap : 1, sizeof *counts);
+  if (counts == NULL) return DPS_ENOMEM;
+  for (size_t g = 0; g < r->footer.n_groups; g++) {
+    const dps_chunk_ref *ch = &r->footer.groups[g].chunks[c];
+    for (size_t p = 0; p < ch->n_pages; p++) {
+      const dps_page_ref *pg = &ch->pages[p];
+      const char *name = pg->encoding == DPS_PAGE_PLAIN ? "plain"
+                         : pg->cascade ? pg->cascade : "cascade";
+      size_t k = 0;
+      while (k < n && strcmp(counts[k].name, name) != 0) k++;
+      if (k == n) counts[n++].name = name;
+      counts[k].pages++;
+    }
+  }
+  qsort(counts, n, sizeof *counts, by_pages);
+  dps_buf text = {0};
+  dps_status s = DPS_OK;
+  for (size_t k = 0; s == DPS_OK && k < n; k++) {
+    char num[32];
+    snprintf(num, sizeof num, "*%zu", counts[k].pages);
+    if (k) s = dps__buf_put_u8(&text, ' ');
+    if (s == DPS_OK) s = dps__buf_append(&text, counts[k].name, strlen(counts[k].name));
+    if (s == DPS_OK) s = dps__buf_append(&text, num, strlen(num));
+  }
+  const char *summary = s == DPS_OK
+      ? dps__arena_strndup(&r->footer.arena, text.data ? (const char *)text.data : "", text.len)
+      : NULL;
+  free(counts);
+  dps__buf_free(&text);
+  if (summary == NULL) return DPS_ENOMEM;
+  r->stats[c].encodings = summary;
+  return DPS_OK;
+}
+
 static dps_status compute_stats(dps_reader *r, dps_error *err) {
   size_t n_cols = r->footer.schema->n;
   r->stats = calloc(n_cols, sizeof *r->stats);
@@ -122,13 +174,19 @@ static dps_status compute_stats(dps_reader *r, dps_error *err) {
       for (size_t p = 0; p < ch->n_pages; p++) {
         st->data_stored += ch->pages[p].stored_size;
         st->data_raw += ch->pages[p].raw_size;
+        st->data_plain += ch->pages[p].plain_size;
         st->page_count++;
       }
     }
   }
   for (size_t c = 0; c < n_cols; c++) {
+    dps_status s = summarize_encodings(r, c);
+    if (s != DPS_OK) return dps__fail(err, s, "out of memory");
+  }
+  for (size_t c = 0; c < n_cols; c++) {
     r->info.data_stored += r->stats[c].data_stored;
     r->info.data_raw += r->stats[c].data_raw;
+    r->info.data_plain += r->stats[c].data_plain;
     r->info.page_count += r->stats[c].page_count;
   }
   r->info.file_size = r->file_size;
@@ -216,7 +274,8 @@ dps_status dps_reader_column_stats(const dps_reader *r, size_t column,
 /* Reads, checks and decodes page p of column c in row group g, appending its
  * values to `into`. */
 static dps_status load_page(dps_reader *r, size_t g, size_t c, size_t p,
-                            dps_buf *stored, dps_buf *raw, bool check_utf8,
+                            dps_buf *stored, dps_buf *raw,
+                            dps_scratch *scratch, bool check_utf8,
                             dps_column_data *into, dps_error *err) {
   const struct dps_column_def *col = &r->footer.schema->cols[c];
   const dps_page_ref *pg = &r->footer.groups[g].chunks[c].pages[p];
@@ -236,12 +295,12 @@ static dps_status load_page(dps_reader *r, size_t g, size_t c, size_t p,
                      "%zu stored bytes, found %016llx: the page is damaged",
                      where, (unsigned long long)pg->checksum, stored->len,
                      (unsigned long long)sum);
-  if (pg->encoding != DPS_ENCODING_PLAIN)  /* [FMT-5] */
+  if (pg->encoding != DPS_PAGE_PLAIN && pg->encoding != DPS_PAGE_CASCADE)
     return dps__fail(err, DPS_EVERSION, "%s: page uses encoding %llu, unknown "
                      "to dpsnap %s (reads format %d.%d); the file is format "
                      "%u.%u", where, (unsigned long long)pg->encoding,
                      dps_version_string(), DPS_FORMAT_MAJOR, DPS_FORMAT_MINOR,
-                     r->trailer.major, r->trailer.minor);
+                     r->trailer.major, r->trailer.minor);  /* [FMT-5] */
   const uint8_t *bytes = stored->data;
   if (pg->codec != DPS_CODEC_NONE) {
     raw->len = 0;
@@ -257,6 +316,11 @@ static dps_status load_page(dps_reader *r, size_t g, size_t c, size_t p,
                        (unsigned long long)pg->raw_size,
                        (unsigned long long)pg->stored_size);
   }
+  if (pg->encoding == DPS_PAGE_CASCADE)
+    return dps__cascade_decode_page_ex(col->type, bytes, (size_t)pg->raw_size,
+                                       (size_t)pg->value_count,
+                                       (size_t)pg->null_count, check_utf8,
+                                       into, scratch, where, err);
   return dps__plain_decode(col->type, bytes, (size_t)pg->raw_size,
                            (size_t)pg->value_count, (size_t)pg->null_count,
                            check_utf8, into, where, err);
@@ -317,7 +381,7 @@ dps_status dps_cursor_next(dps_cursor *c, const dps_batch **batch,
     const dps_chunk_ref *ch = &r->footer.groups[g].chunks[c->cols[i]];
     for (size_t p = 0; p < ch->n_pages; p++) {
       dps_status s = load_page(r, g, c->cols[i], p, &c->stored, &c->raw,
-                               false, d, err);
+                               &c->scratch, false, d, err);
       if (s != DPS_OK) return s;
     }
     if (d->offsets.len == 0 && dps__type_is_var(r->footer.schema->cols[c->cols[i]].type))
@@ -339,6 +403,7 @@ void dps_cursor_free(dps_cursor *c) {
   free(c->cols);
   dps__buf_free(&c->stored);
   dps__buf_free(&c->raw);
+  dps__scratch_free(&c->scratch);
   free(c);
 }
 
@@ -394,6 +459,7 @@ dps_status dps_reader_verify(dps_reader *r, dps_verify_report *report,
   dps_verify_report rep;
   memset(&rep, 0, sizeof rep);
   dps_buf stored = {0}, raw = {0};
+  dps_scratch scratch = {0};
   dps_column_data d;
   memset(&d, 0, sizeof d);
   dps_status s = DPS_OK;
@@ -402,7 +468,7 @@ dps_status dps_reader_verify(dps_reader *r, dps_verify_report *report,
       dps__column_data_reset(&d);
       const dps_chunk_ref *ch = &r->footer.groups[g].chunks[c];
       for (size_t p = 0; s == DPS_OK && p < ch->n_pages; p++) {
-        s = load_page(r, g, c, p, &stored, &raw, true, &d, err);
+        s = load_page(r, g, c, p, &stored, &raw, &scratch, true, &d, err);
         if (s == DPS_OK) {
           rep.pages++;
           rep.bytes += ch->pages[p].stored_size;
@@ -422,6 +488,7 @@ dps_status dps_reader_verify(dps_reader *r, dps_verify_report *report,
   dps__column_data_free(&d);
   dps__buf_free(&stored);
   dps__buf_free(&raw);
+  dps__scratch_free(&scratch);
   if (report != NULL) *report = rep;
   return s;
 }

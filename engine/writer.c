@@ -1,6 +1,7 @@
 /* writer.c - builds a snapshot file: buffers one row group of column data,
  * cuts it into pages, compresses, checksums, and publishes atomically. */
 #include "engine/engine.h"
+#include "format/cascade.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +28,9 @@ struct dps_writer {
   uint32_t page_rows;       /* values per page */
   int *codec;               /* per column: DPS_CODEC_* */
   int *level;               /* per column: codec level */
+  bool *stage_if_pays;      /* per column: keep the codec only if it pays */
+  int *scheme;              /* per column: forced root scheme, -1 = choose,
+                               -2 = plain pages */
   dps_column_data *stage;   /* per column: rows of the open row group */
   size_t staged;            /* rows staged */
   dps_row_group_ref *groups;/* row groups written */
@@ -120,11 +124,40 @@ static dps_status apply_options(dps_writer *w, const dps_write_options *o,
   w->codec = calloc(n, sizeof *w->codec);
   w->level = calloc(n, sizeof *w->level);
   w->stage = calloc(n, sizeof *w->stage);
-  if (!w->codec || !w->level || !w->stage)
+  w->stage_if_pays = calloc(n, sizeof *w->stage_if_pays);
+  w->scheme = calloc(n, sizeof *w->scheme);
+  if (!w->codec || !w->level || !w->stage || !w->stage_if_pays || !w->scheme)
     return dps__fail(err, DPS_ENOMEM, "out of memory");
   for (size_t i = 0; i < n; i++) {
     w->codec[i] = codec_of(o->compression);
     w->level[i] = o->compression_level;
+    w->stage_if_pays[i] = o->compression == DPS_COMPRESSION_DEFAULT;
+    w->scheme[i] = -1;
+  }
+  if (o->n_column_encoding && o->column_encoding == NULL)
+    return dps__fail(err, DPS_EINVAL, "n_column_encoding is %zu but "
+                     "column_encoding is NULL", o->n_column_encoding);
+  for (size_t k = 0; k < o->n_column_encoding; k++) {
+    const dps_column_encoding *ce = &o->column_encoding[k];
+    long i = dps_schema_find(w->schema, ce->column);
+    if (i < 0)
+      return dps__fail(err, DPS_EINVAL, "encoding override for column "
+                       "\"%s\": no such column in the schema",
+                       ce->column ? ce->column : "(null)");
+    int id = dps__scheme_of_encoding(ce->encoding);
+    if (ce->encoding == DPS_ENCODING_PLAIN) id = -2;
+    else if (ce->encoding == DPS_ENCODING_AUTO) id = -1;
+    else if (id < 0)
+      return dps__fail(err, DPS_EINVAL, "encoding override for column "
+                       "\"%s\": unknown encoding %d", ce->column,
+                       (int)ce->encoding);
+    dps_type t = w->schema->cols[i].type;
+    if (id >= 0 && (dps__scheme_get((unsigned)id)->kinds &
+                    (1u << dps__kind_of_type(t))) == 0)
+      return dps__fail(err, DPS_EINVAL, "encoding override for column "
+                       "\"%s\": %s cannot encode %s values", ce->column,
+                       dps_encoding_name(ce->encoding), dps_type_name(t));
+    w->scheme[i] = id;
   }
   if (o->n_column_compression && o->column_compression == NULL)
     return dps__fail(err, DPS_EINVAL, "n_column_compression is %zu but "
@@ -142,6 +175,7 @@ static dps_status apply_options(dps_writer *w, const dps_write_options *o,
                        (int)cc->compression);
     w->codec[i] = codec_of(cc->compression);
     w->level[i] = cc->level;
+    w->stage_if_pays[i] = cc->compression == DPS_COMPRESSION_DEFAULT;
   }
   return DPS_OK;
 }
@@ -358,23 +392,48 @@ static dps_status write_page(dps_writer *w, size_t c, const dps_array_view *a,
                      "limit", w->path, w->schema->cols[c].name,
                      (unsigned long long)(w->row_count + from), raw_size);
   w->raw.len = 0;
-  dps_status s = dps__plain_encode(t, a, from, n, nulls, &w->raw);
-  if (s != DPS_OK) return dps__fail(err, s, "out of memory");
+  char desc[96] = "";
+  dps_status s;
+  if (w->scheme[c] == -2) {
+    s = dps__plain_encode(t, a, from, n, nulls, &w->raw);
+    if (s != DPS_OK) return dps__fail(err, s, "out of memory");
+  } else {
+    s = dps__cascade_encode_page(t, a, from, n, nulls, w->scheme[c], &w->raw,
+                                 desc, sizeof desc, err);
+    if (s == DPS_EINVAL) {
+      char why[DPS_ERROR_MESSAGE_SIZE];
+      snprintf(why, sizeof why, "%s", err ? err->message : "cannot encode");
+      return dps__fail(err, s, "%s: column \"%s\", rows %llu..%llu: %.200s",
+                       w->path, w->schema->cols[c].name,
+                       (unsigned long long)(w->row_count + from),
+                       (unsigned long long)(w->row_count + from + n - 1), why);
+    }
+    if (s != DPS_OK) return s;
+  }
   int codec = w->codec[c];
-  s = dps__compress(codec, w->level[c], w->raw.data, w->raw.len, &w->stored,
-                    err);
-  if (s != DPS_OK) return s;
-  const dps_buf *body = &w->stored;
-  if (codec != DPS_CODEC_NONE && w->stored.len >= w->raw.len) {  /* [FMT-11] */
-    codec = DPS_CODEC_NONE;
-    body = &w->raw;
+  const dps_buf *body = &w->raw;
+  if (codec != DPS_CODEC_NONE && w->raw.len > 0) {
+    s = dps__compress(codec, w->level[c], w->raw.data, w->raw.len, &w->stored,
+                      err);
+    if (s != DPS_OK) return s;
+    /* [FMT-11] a stage that does not shrink the page is dropped; the
+     * default stage must also save a tenth, as it costs decode speed. */
+    size_t keep_below = w->stage_if_pays[c] ? w->raw.len - w->raw.len / 10
+                                            : w->raw.len;
+    if (w->stored.len < keep_below) body = &w->stored;
+  }
+  if (body == &w->raw) codec = DPS_CODEC_NONE;
+  if (desc[0] != '\0') {
+    p.cascade = dps__arena_strdup(&w->arena, desc);
+    if (p.cascade == NULL) return dps__fail(err, DPS_ENOMEM, "out of memory");
   }
   p.offset = w->offset;
   p.stored_size = body->len;
   p.raw_size = w->raw.len;
+  p.plain_size = raw_size;
   p.value_count = n;
   p.null_count = nulls;
-  p.encoding = DPS_ENCODING_PLAIN;
+  p.encoding = w->scheme[c] == -2 ? DPS_PAGE_PLAIN : DPS_PAGE_CASCADE;
   p.codec = (uint64_t)codec;
   p.checksum = dps__hash64(body->data, body->len);
   dps__zone_compute(t, a, from, n, &p.zone);
@@ -569,6 +628,8 @@ void dps_writer_free(dps_writer *w) {
   free(w->stage);
   free(w->codec);
   free(w->level);
+  free(w->stage_if_pays);
+  free(w->scheme);
   dps_schema_free(w->schema);
   dps__arena_free(&w->arena);
   dps__buf_free(&w->raw);

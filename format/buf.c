@@ -115,3 +115,71 @@ void dps__arena_free(dps_arena *a) {
   }
   a->head = NULL;
 }
+
+/* ---- scratch ------------------------------------------------------------ */
+
+struct dps_scratch_block {
+  struct dps_scratch_block *next;
+  _Alignas(64) unsigned char bytes[];
+};
+
+#if defined(__SANITIZE_ADDRESS__)
+#  define DPS_ASAN 1
+#elif defined(__has_feature)
+#  if __has_feature(address_sanitizer)
+#    define DPS_ASAN 1
+#  endif
+#endif
+
+void *dps__scratch_alloc(dps_scratch *s, size_t n) {
+  if (n > SIZE_MAX - 128) return NULL;
+#ifdef DPS_ASAN
+  /* Under AddressSanitizer every allocation is its own block of exactly
+   * n bytes, so an overrun is caught instead of landing in the next one. */
+  void *mem = NULL;
+  if (posix_memalign(&mem, 64, sizeof(struct dps_scratch_block) + (n ? n : 1)) != 0)
+    return NULL;
+  struct dps_scratch_block *blk = mem;
+  blk->next = s->extra;
+  s->extra = blk;
+  return blk->bytes;
+#endif
+  n = (n + 63) & ~(size_t)63;
+  if (n == 0) n = 64;
+  if (s->cap - s->used >= n) {
+    void *p = s->base + s->used;
+    s->used += n;
+    return p;
+  }
+  /* Overflow until the next reset, which grows the main block to fit. */
+  struct dps_scratch_block *b = aligned_alloc(64, ((sizeof *b + n) + 63) & ~(size_t)63);
+  if (b == NULL) return NULL;
+  b->next = s->extra;
+  s->extra = b;
+  s->extra_bytes += n;
+  return b->bytes;
+}
+
+void dps__scratch_reset(dps_scratch *s) {
+  if (s->extra != NULL) {
+    size_t want = s->cap + s->extra_bytes;
+    while (s->extra != NULL) {
+      struct dps_scratch_block *next = s->extra->next;
+      free(s->extra);
+      s->extra = next;
+    }
+    s->extra_bytes = 0;
+    free(s->base);
+    want = (want + 63) & ~(size_t)63;
+    s->base = want ? aligned_alloc(64, want) : NULL;
+    s->cap = s->base ? want : 0;
+  }
+  s->used = 0;
+}
+
+void dps__scratch_free(dps_scratch *s) {
+  dps__scratch_reset(s);
+  free(s->base);
+  s->base = NULL;
+  s->cap = 0;
+}

@@ -84,6 +84,8 @@ static dps_status encode_page(const dps_page_ref *p, dps_buf *out,
   if (s == DPS_OK) s = dps__tlv_put_u64(tmp, 8, p->checksum);
   if (s == DPS_OK) s = dps__zone_encode(&p->zone, &zone);
   if (s == DPS_OK) s = dps__tlv_put_msg(tmp, 9, &zone);
+  if (s == DPS_OK) s = dps__tlv_put_str(tmp, 10, p->cascade);
+  if (s == DPS_OK) s = dps__tlv_put_uint(tmp, 11, p->plain_size);
   if (s == DPS_OK) s = dps__tlv_put_msg(out, 3, tmp);
   dps__buf_free(&zone);
   return s;
@@ -154,8 +156,9 @@ static dps_status decode_page(const decode_ctx *ctx, dps_tlv_reader *r,
                               dps_type t, dps_page_ref *p, dps_error *err) {
   dps_tlv_field f;
   int got;
-  p->encoding = DPS_ENCODING_PLAIN;
+  p->encoding = DPS_PAGE_PLAIN;
   p->codec = DPS_CODEC_NONE;
+  p->plain_size = UINT64_MAX;  /* absent: the raw size (format 1.0) */
   uint64_t at = r->base_offset;
   unsigned seen = 0;
   while ((got = dps__tlv_next(r, &f, err)) > 0) {
@@ -175,10 +178,13 @@ static dps_status decode_page(const decode_ctx *ctx, dps_tlv_reader *r,
         TRY(dps__zone_decode(t, &z, &p->zone, err));
         break;
       }
+      case 10: TRY(dps__tlv_get_str(r, &f, ctx->arena, &p->cascade, err)); break;
+      case 11: TRY(dps__tlv_get_uint(r, &f, &p->plain_size, err)); break;
       default: break;
     }
   }
   if (got < 0) return (dps_status)got;
+  if (p->plain_size == UINT64_MAX) p->plain_size = p->raw_size;
   const unsigned required = (1u << 1) | (1u << 2) | (1u << 3) | (1u << 4) |
                             (1u << 8);
   if ((seen & required) != required)
@@ -202,7 +208,7 @@ static dps_status decode_page(const decode_ctx *ctx, dps_tlv_reader *r,
                        (unsigned long long)p->value_count,
                        (unsigned long long)p->null_count,
                        (unsigned long long)p->raw_size);
-  if (p->encoding == DPS_ENCODING_PLAIN) {  /* [FMT-13], before any read */
+  if (p->encoding == DPS_PAGE_PLAIN) {  /* [FMT-13], before any read */
     uint64_t n = p->value_count, bitmap = (n + 7) / 8;
     uint64_t fixed = (p->null_count ? bitmap : 0) +
                      (t == DPS_TYPE_BOOL ? bitmap

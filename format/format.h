@@ -60,6 +60,21 @@ typedef struct dps_arena {
 } dps_arena;
 
 void *dps__arena_alloc(dps_arena *a, size_t n);   /* zeroed, 16-aligned */
+
+/* Scratch memory for decoding pages: allocations are bump-pointer and all
+ * released at once by dps__scratch_reset, which keeps the memory for the
+ * next page (so decoding does not fault in fresh pages each time). */
+typedef struct dps_scratch {
+  uint8_t *base;                     /* main block, 64-aligned */
+  size_t cap;                        /* bytes in base */
+  size_t used;                       /* bytes handed out of base */
+  struct dps_scratch_block *extra;   /* overflow blocks until the reset */
+  size_t extra_bytes;                /* bytes in overflow blocks */
+} dps_scratch;
+
+void *dps__scratch_alloc(dps_scratch *s, size_t n);  /* 64-aligned, or NULL */
+void dps__scratch_reset(dps_scratch *s);
+void dps__scratch_free(dps_scratch *s);
 char *dps__arena_strndup(dps_arena *a, const char *s, size_t n);
 char *dps__arena_strdup(dps_arena *a, const char *s);  /* NULL -> NULL */
 void dps__arena_free(dps_arena *a);
@@ -180,7 +195,7 @@ const char *dps__check_tag(const char *tag);  /* NULL ok, else the reason */
 /* ---- codecs (format/codec.c) -------------------------------------------- */
 
 enum { DPS_CODEC_NONE = 1, DPS_CODEC_LZ4 = 2, DPS_CODEC_ZSTD = 3 };
-enum { DPS_ENCODING_PLAIN = 0 };
+enum { DPS_PAGE_PLAIN = 0, DPS_PAGE_CASCADE = 1 };
 
 /* Compresses src with `codec` at `level` (0 = default) into out (replacing
  * its contents). */
@@ -238,6 +253,16 @@ typedef struct dps_column_data {
   size_t nulls;       /* null rows held */
 } dps_column_data;
 
+/* Appends n rows' validity and counts the n rows; values must already be
+ * appended. A NULL bitmap means all valid (nulls == 0) or all null
+ * (nulls == n). */
+dps_status dps__column_data_add_validity(dps_column_data *c,
+                                         const uint8_t *validity, size_t n,
+                                         size_t nulls);
+/* Appends bits [from, from+n) of an LSB-first bitmap as a new bitmap. */
+dps_status dps__bitmap_append(dps_buf *out, const uint8_t *bits, size_t from,
+                              size_t n);
+size_t dps__count_zero_bits(const uint8_t *bits, size_t n);
 void dps__column_data_reset(dps_column_data *c);
 void dps__column_data_free(dps_column_data *c);
 void dps__column_data_view(const dps_column_data *c, dps_array_view *out);
@@ -249,6 +274,31 @@ dps_status dps__plain_decode(dps_type t, const uint8_t *raw, size_t len,
                              size_t n, size_t nulls, bool check_utf8,
                              dps_column_data *into, const char *where,
                              dps_error *err);
+
+/* ---- cascade pages (format/cascade_page.c, spec/FORMAT.md §4.4) --------- */
+
+/* Appends the encoding-1 form of rows [from, from+n) of `a` to out, which
+ * holds nothing else of the page before. forced_scheme is a scheme id for
+ * the root node or -1 to choose. desc receives the scheme tree, e.g.
+ * "dict(fsst(for),for)". */
+dps_status dps__cascade_encode_page(dps_type t, const dps_array_view *a,
+                                    size_t from, size_t n, size_t nulls,
+                                    int forced_scheme, dps_buf *out,
+                                    char *desc, size_t desc_size,
+                                    dps_error *err);
+/* Decodes an encoding-1 page, appending to `into` like dps__plain_decode. */
+dps_status dps__cascade_decode_page(dps_type t, const uint8_t *raw,
+                                    size_t len, size_t n, size_t nulls,
+                                    bool check_utf8, dps_column_data *into,
+                                    const char *where, dps_error *err);
+/* The same with the caller's scratch memory (reset here, first). */
+dps_status dps__cascade_decode_page_ex(dps_type t, const uint8_t *raw,
+                                       size_t len, size_t n, size_t nulls,
+                                       bool check_utf8, dps_column_data *into,
+                                       dps_scratch *scratch, const char *where,
+                                       dps_error *err);
+/* Scheme id for a public encoding (AUTO: -1, PLAIN: plain page). */
+int dps__scheme_of_encoding(dps_encoding e);
 
 /* ---- footer model (format/footer.c) ------------------------------------- */
 
@@ -262,6 +312,8 @@ typedef struct dps_page_ref {
   uint64_t codec;        /* DPS_CODEC_* used */
   uint64_t checksum;     /* XXH3-64 of stored bytes */
   dps_zone zone;         /* bounds of the page's values */
+  const char *cascade;   /* encoding 1: scheme tree, or NULL */
+  uint64_t plain_size;   /* bytes of the page in plain encoding */
 } dps_page_ref;
 
 typedef struct dps_chunk_ref {

@@ -19,7 +19,7 @@ size_t dps__plain_size(dps_type t, const dps_array_view *a, size_t from,
 }
 
 /* Appends bits [from, from+n) of a bitmap as a new LSB-first bitmap. */
-static dps_status put_bits(dps_buf *out, const uint8_t *bits, size_t from,
+dps_status dps__bitmap_append(dps_buf *out, const uint8_t *bits, size_t from,
                            size_t n) {
   size_t nb = bitmap_bytes(n);
   dps_status s = dps__buf_reserve(out, nb);
@@ -41,7 +41,7 @@ static dps_status put_bits(dps_buf *out, const uint8_t *bits, size_t from,
 dps_status dps__plain_encode(dps_type t, const dps_array_view *a, size_t from,
                              size_t n, size_t nulls, dps_buf *out) {
   dps_status s = DPS_OK;
-  if (nulls) s = put_bits(out, a->validity, from, n);
+  if (nulls) s = dps__bitmap_append(out, a->validity, from, n);
   if (s != DPS_OK) return s;
   if (t == DPS_TYPE_BOOL) {
     size_t nb = bitmap_bytes(n);
@@ -116,7 +116,7 @@ void dps__column_data_view(const dps_column_data *c, dps_array_view *out) {
  * The column length is a multiple of 8 whenever a page starts (pages hold
  * whole 1024-value vectors), so appends are byte-aligned. */
 static dps_status append_validity(dps_column_data *c, const uint8_t *bits,
-                                  size_t n) {
+                                  size_t n, int fill) {
   size_t at = c->length;
   size_t need = bitmap_bytes(at + n);
   dps_status s = dps__buf_reserve(&c->validity, need - c->validity.len);
@@ -124,11 +124,41 @@ static dps_status append_validity(dps_column_data *c, const uint8_t *bits,
   uint8_t *v = c->validity.data;
   memset(v + c->validity.len, 0, need - c->validity.len);
   for (size_t i = 0; i < n; i++) {
-    int bit = bits ? (bits[i >> 3] >> (i & 7)) & 1 : 1;
+    int bit = bits ? (bits[i >> 3] >> (i & 7)) & 1 : fill;
     if (bit) v[(at + i) >> 3] |= (uint8_t)(1u << ((at + i) & 7));
   }
   c->validity.len = need;
   return DPS_OK;
+}
+
+static size_t count_zero_bits(const uint8_t *bits, size_t n);
+
+dps_status dps__column_data_add_validity(dps_column_data *c,
+                                         const uint8_t *validity, size_t n,
+                                         size_t nulls) {
+  /* One bitmap for the whole batch, materialised at the first null. */
+  dps_status s = DPS_OK;
+  if (nulls) {
+    if (c->nulls == 0 && c->length > 0) {
+      size_t have = c->length;
+      c->length = 0;
+      c->validity.len = 0;
+      s = append_validity(c, NULL, have, 1);
+      c->length = have;
+    }
+    /* No bitmap with nulls means every row is null (an all-null page). */
+    if (s == DPS_OK) s = append_validity(c, validity, n, nulls == n ? 0 : 1);
+  } else if (c->nulls > 0) {
+    s = append_validity(c, NULL, n, 1);
+  }
+  if (s != DPS_OK) return s;
+  c->length += n;
+  c->nulls += nulls;
+  return DPS_OK;
+}
+
+size_t dps__count_zero_bits(const uint8_t *bits, size_t n) {
+  return count_zero_bits(bits, n);
 }
 
 static size_t count_zero_bits(const uint8_t *bits, size_t n) {
@@ -212,21 +242,8 @@ dps_status dps__plain_decode(dps_type t, const uint8_t *raw, size_t len,
     if ((s = dps__buf_append(&c->data, bytes, used)) != DPS_OK) goto oom;
   }
 
-  /* Keep one bitmap for the whole batch, materialised lazily. */
-  if (nulls) {
-    if (c->nulls == 0 && c->length > 0) {
-      size_t have = c->length;
-      c->length = 0;
-      c->validity.len = 0;
-      if ((s = append_validity(c, NULL, have)) != DPS_OK) goto oom;
-      c->length = have;
-    }
-    if ((s = append_validity(c, validity, n)) != DPS_OK) goto oom;
-  } else if (c->nulls > 0) {
-    if ((s = append_validity(c, NULL, n)) != DPS_OK) goto oom;
-  }
-  c->length += n;
-  c->nulls += nulls;
+  if ((s = dps__column_data_add_validity(c, validity, n, nulls)) != DPS_OK)
+    goto oom;
   return DPS_OK;
 oom:
   return dps__fail(err, DPS_ENOMEM, "%s: out of memory decoding page", where);

@@ -53,7 +53,7 @@ extern "C" {
 /* Snapshot file format written by this library (spec/FORMAT.md). A reader
  * opens every file whose major equals DPS_FORMAT_MAJOR, whatever its minor. */
 #define DPS_FORMAT_MAJOR 1
-#define DPS_FORMAT_MINOR 0
+#define DPS_FORMAT_MINOR 1
 
 /** Library version as DPS_VERSION_NUMBER of the build that is linked. */
 DPS_API unsigned dps_version_number(void);
@@ -270,8 +270,12 @@ static inline int dps_array_is_valid(const dps_array_view *array, size_t i) {
 /* Writer                                                                 */
 /* ---------------------------------------------------------------------- */
 
+/* The general-purpose stage applied to a page after its encoding. A page
+ * keeps the stage only when it makes the page smaller; DEFAULT keeps zstd
+ * (level 3) only when it saves at least a tenth, since it costs decode
+ * speed. */
 typedef enum dps_compression {
-  DPS_COMPRESSION_DEFAULT = 0,  /* the writer's default: zstd level 3 */
+  DPS_COMPRESSION_DEFAULT = 0,  /* zstd where it pays */
   DPS_COMPRESSION_NONE = 1,
   DPS_COMPRESSION_LZ4 = 2,
   DPS_COMPRESSION_ZSTD = 3
@@ -279,6 +283,31 @@ typedef enum dps_compression {
 
 /** Lower-case name ("zstd"), "default" or "unknown". */
 DPS_API const char *dps_compression_name(dps_compression compression);
+
+/* How a column's values are encoded in its pages (spec/FORMAT.md §4.4).
+ * AUTO lets the writer choose per page from samples, cascading up to three
+ * schemes (e.g. a dictionary whose codes are bit-packed). Forcing one
+ * fixes the outermost scheme; the ones below it are still chosen. */
+typedef enum dps_encoding {
+  DPS_ENCODING_AUTO = 0,
+  DPS_ENCODING_PLAIN = 1,     /* values as they are (format 1.0 pages) */
+  DPS_ENCODING_CONSTANT = 2,  /* one value; pages must be constant */
+  DPS_ENCODING_FOR = 3,       /* frame of reference + bit packing: integers */
+  DPS_ENCODING_DELTA = 4,     /* differences of neighbours: integers */
+  DPS_ENCODING_RLE = 5,       /* runs: integers, floats */
+  DPS_ENCODING_DICT = 6,      /* dictionary + codes: every type */
+  DPS_ENCODING_ALP = 7,       /* decimal-like floats as integers */
+  DPS_ENCODING_FSST = 8       /* symbol-table string compression */
+} dps_encoding;
+
+/** Lower-case name ("dict"), "auto" or "unknown". */
+DPS_API const char *dps_encoding_name(dps_encoding encoding);
+
+/* Per-column choice of the encoding. */
+typedef struct dps_column_encoding {
+  const char *column;     /* column name */
+  dps_encoding encoding;  /* outermost scheme of every page of the column */
+} dps_column_encoding;
 
 /* Per-column override of the page compression. */
 typedef struct dps_column_compression {
@@ -299,15 +328,17 @@ typedef struct dps_write_options {
                                    0 = DPS_DEFAULT_ROW_GROUP_ROWS */
   uint32_t page_vectors;        /* 1024-value vectors per page;
                                    0 = DPS_DEFAULT_PAGE_VECTORS */
-  dps_compression compression;  /* page codec for every column */
+  dps_compression compression;  /* general-purpose stage after encoding */
   int compression_level;        /* codec level; 0 = codec default (zstd 3) */
   const dps_column_compression *column_compression; /* overrides */
   size_t n_column_compression;  /* number of overrides */
   int no_sync;                  /* non-zero: skip fsync (tests, scratch) */
+  const dps_column_encoding *column_encoding; /* encoding overrides */
+  size_t n_column_encoding;     /* number of encoding overrides */
 } dps_write_options;
 
 #define DPS_WRITE_OPTIONS_INIT {DPS_WRITE_OPTIONS_VERSION, 0, 0, \
-  DPS_COMPRESSION_DEFAULT, 0, NULL, 0, 0}
+  DPS_COMPRESSION_DEFAULT, 0, NULL, 0, 0, NULL, 0}
 
 typedef struct dps_writer dps_writer;
 
@@ -398,7 +429,10 @@ typedef struct dps_file_info {
   uint64_t file_size;       /* bytes of the whole file */
   uint64_t footer_size;     /* bytes of the encoded footer */
   uint64_t data_stored;     /* bytes of all pages as stored */
-  uint64_t data_raw;        /* bytes of all pages before compression */
+  uint64_t data_raw;        /* bytes of all pages after encoding, before
+                               the general-purpose stage (zstd, lz4) */
+  uint64_t data_plain;      /* bytes of all values in plain encoding: the
+                               size the encodings and stage started from */
   uint64_t page_count;      /* number of pages in the file */
   unsigned format_major;    /* format version of the file */
   unsigned format_minor;
@@ -413,11 +447,16 @@ DPS_API dps_status dps_reader_file_info(const dps_reader *reader,
 typedef struct dps_column_stats {
   uint64_t null_count;          /* nulls in the column */
   uint64_t data_stored;         /* bytes of its pages as stored */
-  uint64_t data_raw;            /* bytes of its pages before compression */
+  uint64_t data_raw;            /* bytes of its pages after encoding, before
+                                   the general-purpose stage */
+  uint64_t data_plain;          /* bytes of its values in plain encoding */
   uint64_t page_count;          /* number of pages */
   dps_compression compression;  /* codec asked for by the writer;
                                    DEFAULT for a snapshot of 0 rows, which
                                    records none */
+  const char *encodings;        /* the column's scheme trees and how many
+                                   pages use each, most used first, e.g.
+                                   "dict(for)*12 plain*1"; borrowed */
 } dps_column_stats;
 
 /** Fills *out with the statistics of column `column`.

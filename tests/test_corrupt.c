@@ -54,12 +54,21 @@ static int setup_base(void **state) {
       {"id", DPS_COMPRESSION_NONE, 0},
       {"flag", DPS_COMPRESSION_NONE, 0},
       {"score", DPS_COMPRESSION_LZ4, 0}};
+  /* Plain pages (format 1.0's encoding): the crafted cases below aim at
+   * their exact byte layout [FMT-13]. Cascade pages have test_cascade.c. */
+  static dps_column_encoding plain[N_COLS];
+  for (int c = 0; c < N_COLS; c++) {
+    plain[c].column = defs[c].name;
+    plain[c].encoding = DPS_ENCODING_PLAIN;
+  }
   dps_write_options o = tu_opts();
   o.row_group_rows = 1024;
   o.page_vectors = 1;
   o.compression = DPS_COMPRESSION_ZSTD;
   o.column_compression = ov;
   o.n_column_compression = 3;
+  o.column_encoding = plain;
+  o.n_column_encoding = N_COLS;
   dps_schema *s = tu_schema(defs, N_COLS);
   dps_snapshot_meta m = tu_meta_full();
   dps_error e;
@@ -503,7 +512,7 @@ static void test_corrupt__versions_disagree(void **state) {
 static void write_footer(const char *path, const dps_footer *f) {
   dps_buf b = {0};
   assert_int_equal(dps__footer_encode(f, &b), DPS_OK);
-  tu_file_with_footer(path, B.img, B.t.footer_offset, b.data, b.len, 1, 0);
+  tu_file_with_footer(path, B.img, B.t.footer_offset, b.data, b.len, DPS_FORMAT_MAJOR, DPS_FORMAT_MINOR);
   dps__buf_free(&b);
 }
 
@@ -862,28 +871,29 @@ static void test_corrupt__footer_missing_parts(void **state) {
     dps_buf b = {0};
     footer_without(req[k].tag, &b);
     assert_true(b.len < B.t.footer_length);
-    tu_file_with_footer(path, B.img, B.t.footer_offset, b.data, b.len, 1, 0);
+    tu_file_with_footer(path, B.img, B.t.footer_offset, b.data, b.len, DPS_FORMAT_MAJOR, DPS_FORMAT_MINOR);
     dps__buf_free(&b);
     expect_open_failure(path, DPS_ECORRUPT, NULL, req[k].what);
   }
   /* Without its row groups the row count no longer adds up. */
   dps_buf b = {0};
   footer_without(4, &b);
-  tu_file_with_footer(path, B.img, B.t.footer_offset, b.data, b.len, 1, 0);
+  tu_file_with_footer(path, B.img, B.t.footer_offset, b.data, b.len, DPS_FORMAT_MAJOR, DPS_FORMAT_MINOR);
   dps__buf_free(&b);
   expect_open_failure(path, DPS_ECORRUPT, NULL, "footer without row groups");
   /* A row group with one chunk fewer than the schema has columns. */
   footer_missing_chunk(&b);
-  tu_file_with_footer(path, B.img, B.t.footer_offset, b.data, b.len, 1, 0);
+  tu_file_with_footer(path, B.img, B.t.footer_offset, b.data, b.len, DPS_FORMAT_MAJOR, DPS_FORMAT_MINOR);
   dps__buf_free(&b);
   expect_open_failure(path, DPS_ECORRUPT, NULL, "row group missing a chunk");
   /* An empty footer. */
-  tu_file_with_footer(path, B.img, B.t.footer_offset, NULL, 0, 1, 0);
+  tu_file_with_footer(path, B.img, B.t.footer_offset, NULL, 0, DPS_FORMAT_MAJOR, DPS_FORMAT_MINOR);
   expect_open_failure(path, DPS_ECORRUPT, NULL, "empty footer");
   /* Garbage with a valid checksum. */
   uint8_t junk[64];
   memset(junk, 0xFF, sizeof junk);
-  tu_file_with_footer(path, B.img, B.t.footer_offset, junk, sizeof junk, 1, 0);
+  tu_file_with_footer(path, B.img, B.t.footer_offset, junk, sizeof junk, DPS_FORMAT_MAJOR,
+                      DPS_FORMAT_MINOR);
   expect_open_failure(path, DPS_ECORRUPT, "offset", "garbage footer");
 }
 
@@ -902,6 +912,9 @@ static void test_corrupt__stored_invalid_utf8(void **state) {
   dps_snapshot_meta m = tu_meta();
   dps_write_options o = tu_opts();
   o.compression = DPS_COMPRESSION_NONE;
+  static const dps_column_encoding plain_s = {"label", DPS_ENCODING_PLAIN};
+  o.column_encoding = &plain_s;
+  o.n_column_encoding = 1;
   dps_error e;
   tu_err_reset(&e);
   TU_OK(tu_write(path, s, &m, &o, c, 1, &e), &e);
@@ -923,7 +936,7 @@ static void test_corrupt__stored_invalid_utf8(void **state) {
   p->checksum = XXH3_64bits(img + p->offset, (size_t)p->stored_size);
   dps_buf b = {0};
   assert_int_equal(dps__footer_encode(&f, &b), DPS_OK);
-  tu_file_with_footer(bad, img, t.footer_offset, b.data, b.len, 1, 0);
+  tu_file_with_footer(bad, img, t.footer_offset, b.data, b.len, DPS_FORMAT_MAJOR, DPS_FORMAT_MINOR);
   dps__buf_free(&b);
   dps__footer_free(&f);
 

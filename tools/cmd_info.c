@@ -13,14 +13,17 @@
 static const char info_help[] =
 "usage: dpsnap info FILE [--columns] [--json]\n"
 "\n"
-"Shows the facts of a snapshot: rows, row groups, pages, file size, page\n"
-"bytes before compression (raw) and as stored, the compression ratio\n"
-"(raw / stored), format version, writer, schema tag, product, semver,\n"
+"Shows the facts of a snapshot: rows, row groups, pages, file size, the\n"
+"data's size in plain encoding (plain), after its encodings (encoded) and\n"
+"as stored after the zstd/lz4 stage (stored), the compression ratio\n"
+"(plain / stored), format version, writer, schema tag, product, semver,\n"
 "snapshot version and owner. Only the footer is read.\n"
 "\n"
 "options:\n"
-"  --columns  also show per column: type, nulls, raw bytes, stored bytes,\n"
-"             ratio and the codec the writer was asked for\n"
+"  --columns  also show per column: type, nulls, plain, encoded and stored\n"
+"             bytes, ratio, the codec the writer was asked for, and the\n"
+"             encodings: each scheme tree (e.g. dict(fsst(for),for)) with\n"
+"             the number of pages using it\n"
 "  --json     print one JSON object instead (always with \"columns\")\n"
 "\n"
 "exit status: 0 ok, 1 the file cannot be read or is not a snapshot,\n"
@@ -64,11 +67,12 @@ static int print_json(dps_reader *r, const char *path,
   json_object_set_new(o, "file_size", json_integer((json_int_t)fi->file_size));
   json_object_set_new(o, "footer_size",
                       json_integer((json_int_t)fi->footer_size));
+  json_object_set_new(o, "data_plain", json_integer((json_int_t)fi->data_plain));
   json_object_set_new(o, "data_raw", json_integer((json_int_t)fi->data_raw));
   json_object_set_new(o, "data_stored",
                       json_integer((json_int_t)fi->data_stored));
   json_object_set_new(o, "compression_ratio",
-                      json_ratio(fi->data_raw, fi->data_stored));
+                      json_ratio(fi->data_plain, fi->data_stored));
   snprintf(s, sizeof s, "%u.%u", fi->format_major, fi->format_minor);
   json_object_set_new(o, "format_version", json_string(s));
   if (fi->created_by != NULL)
@@ -102,11 +106,13 @@ static int print_json(dps_reader *r, const char *path,
     json_object_set_new(e, "name", json_string(c.name));
     json_object_set_new(e, "type", json_string(cli_buf_cstr(&type)));
     json_object_set_new(e, "nulls", json_integer((json_int_t)cs.null_count));
+    json_object_set_new(e, "data_plain", json_integer((json_int_t)cs.data_plain));
     json_object_set_new(e, "data_raw", json_integer((json_int_t)cs.data_raw));
     json_object_set_new(e, "data_stored",
                         json_integer((json_int_t)cs.data_stored));
     json_object_set_new(e, "compression_ratio",
-                        json_ratio(cs.data_raw, cs.data_stored));
+                        json_ratio(cs.data_plain, cs.data_stored));
+    json_object_set_new(e, "encodings", json_string(cs.encodings));
     json_object_set_new(e, "pages", json_integer((json_int_t)cs.page_count));
     json_object_set_new(e, "compression",
                         json_string(dps_compression_name(cs.compression)));
@@ -130,9 +136,9 @@ static void print_columns(cli_buf *b, dps_reader *r) {
     if (strlen(c.name) > name_w) name_w = strlen(c.name);
     if (type.len > type_w) type_w = type.len;
   }
-  cli_buf_printf(b, "\n%-*s  %-*s  %12s  %14s  %14s  %7s  %s\n", (int)name_w,
-                 "column", (int)type_w, "type", "nulls", "raw bytes",
-                 "stored bytes", "ratio", "compression");
+  cli_buf_printf(b, "\n%-*s  %-*s  %12s  %12s  %12s  %12s  %7s  %-11s  %s\n",
+                 (int)name_w, "column", (int)type_w, "type", "nulls", "plain",
+                 "encoded", "stored", "ratio", "compression", "encodings");
   for (size_t i = 0; i < n; i++) {
     dps_column_view c;
     dps_column_stats cs;
@@ -141,14 +147,16 @@ static void print_columns(cli_buf *b, dps_reader *r) {
       continue;
     type.len = 0;
     cli_buf_type(&type, &c);
-    cli_buf_printf(b, "%-*s  %-*s  %12" PRIu64 "  %14" PRIu64 "  %14" PRIu64,
-                   (int)name_w, c.name, (int)type_w, cli_buf_cstr(&type),
-                   cs.null_count, cs.data_raw, cs.data_stored);
+    cli_buf_printf(b, "%-*s  %-*s  %12" PRIu64 "  %12" PRIu64 "  %12" PRIu64
+                   "  %12" PRIu64, (int)name_w, c.name, (int)type_w,
+                   cli_buf_cstr(&type), cs.null_count, cs.data_plain,
+                   cs.data_raw, cs.data_stored);
     if (cs.data_stored != 0)
-      cli_buf_printf(b, "  %7.2f", ratio(cs.data_raw, cs.data_stored));
+      cli_buf_printf(b, "  %7.2f", ratio(cs.data_plain, cs.data_stored));
     else
       cli_buf_printf(b, "  %7s", "-");
-    cli_buf_printf(b, "  %s\n", dps_compression_name(cs.compression));
+    cli_buf_printf(b, "  %-11s  %s\n", dps_compression_name(cs.compression),
+                   cs.encodings);
   }
   cli_buf_free(&type);
 }
@@ -201,13 +209,15 @@ int cli_cmd_info(int argc, char **argv) {
   cli_buf_printf(b, "pages:             %" PRIu64 "\n", fi.page_count);
   cli_buf_puts(b, "file size:         ");
   human(b, fi.file_size);
-  cli_buf_puts(b, "\ndata raw:          ");
+  cli_buf_puts(b, "\ndata plain:        ");
+  human(b, fi.data_plain);
+  cli_buf_puts(b, "\ndata encoded:      ");
   human(b, fi.data_raw);
   cli_buf_puts(b, "\ndata stored:       ");
   human(b, fi.data_stored);
   if (fi.data_stored != 0)
-    cli_buf_printf(b, "\ncompression ratio: %.2f (raw / stored)\n",
-                   ratio(fi.data_raw, fi.data_stored));
+    cli_buf_printf(b, "\ncompression ratio: %.2f (plain / stored)\n",
+                   ratio(fi.data_plain, fi.data_stored));
   else
     cli_buf_puts(b, "\ncompression ratio: - (no data)\n");
   cli_buf_printf(b, "format version:    %u.%u\n", fi.format_major,

@@ -3,6 +3,8 @@
  */
 #include "cli.h"
 
+#include <string.h>
+
 #include <inttypes.h>
 
 static const char verify_help[] =
@@ -31,7 +33,8 @@ int cli_cmd_verify(int argc, char **argv) {
 
   dps_reader *r = cli_open_reader(pos[0]);
   if (r == NULL) return CLI_EXIT_DATA;
-  dps_file_info fi = {0, 0, 0, 0, 0, 0, 0, NULL};
+  dps_file_info fi;
+  memset(&fi, 0, sizeof fi);
   dps_verify_report rep = {0, 0, 0, 0};
   dps_error err = {0, {0}};
   dps_reader_file_info(r, &fi);

@@ -16,7 +16,7 @@ expect_out "product:           aviation.flights"
 expect_out "semver:            1.0.0"
 expect_out "snapshot version:  1"
 expect_out "owner:             Aviation analytics <aviation-data@example.org>"
-expect_out "format version:    1.0"
+expect_out "format version:    1.1"
 expect_out "created by:        dpsnap "
 expect_out "compression ratio: "
 grep -qE '^schema tag: +[0-9a-f]{16}$' out.txt || fail "no 16-hex schema tag"
@@ -29,13 +29,17 @@ for c in date delay distance origin destination; do
   grep -qE "^$c +" out.txt || fail "info --columns lacks $c"
 done
 grep -qE '^delay +int32 +0 ' out.txt || fail "delay: type int32, 0 nulls"
-grep -qE ' zstd$' out.txt || fail "default codec is not zstd"
+grep -qE ' zstd +[a-z(),]+\*[0-9]+' out.txt || fail "default codec is not zstd, or no encodings shown"
+# Sorted timestamps: a delta cascade; three-letter codes: a dictionary.
+grep -qE '^date .* delta\(' out.txt || fail "date is not delta-encoded"
+grep -qE '^origin .* dict\(' out.txt || fail "origin is not dictionary-encoded"
 
 run 0 info flights.dps --json
 expect_out '"rows": 100000'
 expect_out '"product": "aviation.flights"'
 expect_out '"team": "Aviation analytics"'
 expect_out '"compression_ratio": '
+expect_out '"encodings": "'
 
 run 0 verify flights.dps
 expect_out "flights.dps: ok"
@@ -51,13 +55,13 @@ expect_out "rows:              100000"
 expect_out "row groups:        13"
 expect_out "product:           aviation.flights_lz4"
 expect_out "owner:             QA team <qa@example.org>"
-grep -qE ' lz4$' out.txt || fail "--compression lz4 not recorded"
+grep -qE ' lz4 +[a-z(),]+\*[0-9]+' out.txt || fail "--compression lz4 not recorded"
 run 0 verify lz4.dps
 
 run 0 import "$EXAMPLES/flights_100k.csv" none.dps \
   --product aviation.flights --owner "$OWNER" --compression none
 run 0 info none.dps --columns
-grep -qE ' none$' out.txt || fail "--compression none not recorded"
+grep -qE ' none +[a-z(),]+\*[0-9]+' out.txt || fail "--compression none not recorded"
 # Without a descriptor every type is inferred, and columns are nullable.
 run 0 schema none.dps
 grep -qE '^date +timestamp +yes' out.txt || fail "date not inferred as timestamp"

@@ -1,0 +1,215 @@
+/* cascade_page.c - pages of encoding 1 (spec/FORMAT.md §4.4): validity,
+ * then the root node of the page's values. */
+#include "format/cascade.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int dps__scheme_of_encoding(dps_encoding e) {
+  switch (e) {
+    case DPS_ENCODING_CONSTANT: return DPS_SCHEME_CONSTANT;
+    case DPS_ENCODING_FOR: return DPS_SCHEME_FOR;
+    case DPS_ENCODING_DELTA: return DPS_SCHEME_DELTA;
+    case DPS_ENCODING_RLE: return DPS_SCHEME_RLE;
+    case DPS_ENCODING_DICT: return DPS_SCHEME_DICT;
+    case DPS_ENCODING_ALP: return DPS_SCHEME_ALP;
+    case DPS_ENCODING_FSST: return DPS_SCHEME_FSST;
+    default: return -1;
+  }
+}
+
+const char *dps_encoding_name(dps_encoding e) {
+  switch (e) {
+    case DPS_ENCODING_AUTO: return "auto";
+    case DPS_ENCODING_PLAIN: return "plain";
+    default: {
+      int id = dps__scheme_of_encoding(e);
+      return id >= 0 ? dps__scheme_get((unsigned)id)->name : "unknown";
+    }
+  }
+}
+
+dps_kind dps__kind_of_type(dps_type t) {
+  if (dps__type_is_var(t)) return DPS_KIND_BYTES;
+  if (dps__type_is_float(t)) return DPS_KIND_FLOAT;
+  return DPS_KIND_INT;
+}
+
+/* [FMT-52] the root node's value kind, width and sign for a column type. */
+static dps_values values_of(dps_type t, size_t n) {
+  dps_values v;
+  memset(&v, 0, sizeof v);
+  v.kind = dps__kind_of_type(t);
+  v.width = t == DPS_TYPE_BOOL ? 1 : (unsigned)dps_type_width(t);
+  v.is_signed = dps__type_is_signed(t);
+  v.n = n;
+  return v;
+}
+
+/* 0 < nulls < n: a validity bitmap; nulls == n: nothing at all. */
+static bool has_bitmap(size_t n, size_t nulls) { return nulls > 0 && nulls < n; }
+
+dps_status dps__cascade_encode_page(dps_type t, const dps_array_view *a,
+                                    size_t from, size_t n, size_t nulls,
+                                    int forced_scheme, dps_buf *out,
+                                    char *desc, size_t desc_size,
+                                    dps_error *err) {
+  if (desc_size) desc[0] = '\0';
+  dps_status s = DPS_OK;
+  if (has_bitmap(n, nulls)) s = dps__bitmap_append(out, a->validity, from, n);
+  if (s != DPS_OK) return dps__fail(err, s, "out of memory");
+  if (nulls == n) {
+    if (desc_size) snprintf(desc, desc_size, "null");
+    return DPS_OK;
+  }
+  dps_values v = values_of(t, n);
+  void *fixed = NULL;
+  int64_t *offs = NULL;
+  dps_buf bytes = {0};
+  if (v.kind == DPS_KIND_BYTES) {
+    /* Null slots become empty strings; the rest are copied contiguously. */
+    offs = malloc((n + 1) * sizeof *offs);
+    if (offs == NULL) return dps__fail(err, DPS_ENOMEM, "out of memory");
+    offs[0] = 0;
+    for (size_t i = 0; s == DPS_OK && i < n; i++) {
+      size_t r = from + i;
+      if (dps_array_is_valid(a, r))
+        s = dps__buf_append(&bytes, a->data + a->offsets[r],
+                            (size_t)(a->offsets[r + 1] - a->offsets[r]));
+      offs[i + 1] = (int64_t)bytes.len;
+    }
+    static const uint8_t empty[1];
+    v.offsets = offs;
+    v.data = bytes.data ? bytes.data : empty;
+  } else if (nulls > 0) {
+    /* A null slot repeats the value before it (the first valid value at the
+     * start), so runs, deltas and frames stay as tight as without nulls. */
+    fixed = malloc(n * v.width);
+    if (fixed == NULL) return dps__fail(err, DPS_ENOMEM, "out of memory");
+    const uint8_t *src = (const uint8_t *)a->values + from * v.width;
+    size_t first = 0;
+    while (!dps_array_is_valid(a, from + first)) first++;
+    uint64_t fill = dps__val_bits(src, v.width, first);
+    for (size_t i = 0; i < n; i++) {
+      if (dps_array_is_valid(a, from + i)) fill = dps__val_bits(src, v.width, i);
+      dps__val_store(fixed, v.width, i, fill);
+    }
+    v.v = fixed;
+  } else {
+    v.v = (const uint8_t *)a->values + from * v.width;
+  }
+  if (s == DPS_OK) {
+    dps_enc e;
+    memset(&e, 0, sizeof e);
+    e.forced_root = forced_scheme;
+    e.err = err;
+    e.desc = desc;
+    e.desc_size = desc_size;
+    s = dps__node_encode(&e, &v, 1, out);
+    if (s == DPS_ENOMEM) s = dps__fail(err, s, "out of memory encoding a page");
+  }
+  free(fixed);
+  free(offs);
+  dps__buf_free(&bytes);
+  return s;
+}
+
+static void zero_nulls(void *values, unsigned width, const uint8_t *bits,
+                       size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!((bits[i >> 3] >> (i & 7)) & 1)) memset((uint8_t *)values + i * width, 0, width);
+}
+
+dps_status dps__cascade_decode_page(dps_type t, const uint8_t *raw,
+                                    size_t len, size_t n, size_t nulls,
+                                    bool check_utf8, dps_column_data *c,
+                                    const char *where, dps_error *err) {
+  dps_scratch scratch = {0};
+  dps_status s = dps__cascade_decode_page_ex(t, raw, len, n, nulls, check_utf8,
+                                             c, &scratch, where, err);
+  dps__scratch_free(&scratch);
+  return s;
+}
+
+dps_status dps__cascade_decode_page_ex(dps_type t, const uint8_t *raw,
+                                       size_t len, size_t n, size_t nulls,
+                                       bool check_utf8, dps_column_data *c,
+                                       dps_scratch *scratch, const char *where,
+                                       dps_error *err) {
+  dps__scratch_reset(scratch);
+  dps_dec d = {raw, where, err, scratch};
+  dps_rd rd = {raw, raw + len};
+  const uint8_t *bits = NULL;
+  dps_status s = DPS_OK;
+  if (has_bitmap(n, nulls)) {
+    s = dps__rd_bytes(&d, &rd, (n + 7) / 8, &bits, "validity bitmap");
+    if (s != DPS_OK) return s;
+    size_t zeros = dps__count_zero_bits(bits, n);
+    if (zeros != nulls)
+      return DPS_CORRUPT(err, "%s: expected %zu nulls in the validity bitmap, "
+                         "found %zu", where, nulls, zeros);
+    if ((n & 7) && (bits[n / 8] >> (n & 7)) != 0)
+      return DPS_CORRUPT(err, "%s: expected zero bits past the last value in "
+                         "the validity bitmap", where);
+  }
+  dps_values v = values_of(t, n);
+  if (v.kind != DPS_KIND_BYTES) {
+    if (dps__buf_reserve(&c->values, n * v.width) != DPS_OK) goto oom;
+    uint8_t *dst = c->values.data + c->values.len;
+    if (nulls == n) {
+      if (n) memset(dst, 0, n * v.width);
+    } else {
+      s = dps__node_decode(&d, &rd, &v, 1, dst, NULL);
+      if (s == DPS_ENOMEM) goto oom;
+      if (s != DPS_OK) return s;
+      if (bits != NULL) zero_nulls(dst, v.width, bits, n);
+      if (t == DPS_TYPE_BOOL)
+        for (size_t i = 0; i < n; i++)
+          if (dst[i] > 1)
+            return DPS_CORRUPT(err, "%s: value %zu: expected a bool 0 or 1, "
+                               "found %u", where, i, dst[i]);
+    }
+    c->values.len += n * v.width;
+  } else {
+    if (c->offsets.len == 0 && dps__buf_put_u64(&c->offsets, 0) != DPS_OK) goto oom;
+    if (dps__buf_reserve(&c->offsets, 8 * n) != DPS_OK) goto oom;
+    int64_t *ends = (int64_t *)(void *)(c->offsets.data + c->offsets.len);
+    int64_t base = (int64_t)c->data.len;
+    if (nulls == n) {
+      for (size_t i = 0; i < n; i++) ends[i] = base;
+    } else {
+      dps_bytes_out bout = {&c->data, base, ends};
+      s = dps__node_decode(&d, &rd, &v, 1, NULL, &bout);
+      if (s == DPS_ENOMEM) goto oom;
+      if (s != DPS_OK) return s;
+      int64_t prev = base;
+      for (size_t i = 0; i < n; i++) {
+        if (ends[i] < prev || ends[i] > (int64_t)c->data.len)
+          return DPS_CORRUPT(err, "%s: value %zu: string offsets out of order",
+                             where, i);
+        if (bits != NULL && !((bits[i >> 3] >> (i & 7)) & 1) && ends[i] != prev)
+          return DPS_CORRUPT(err, "%s: value %zu is null: expected an empty "
+                             "value, found %lld bytes", where, i,
+                             (long long)(ends[i] - prev));
+        if (check_utf8 && t == DPS_TYPE_STRING && ends[i] > prev) {
+          size_t bad = dps__utf8_check(c->data.data + prev, (size_t)(ends[i] - prev));
+          if (bad != SIZE_MAX)
+            return DPS_CORRUPT(err, "%s: value %zu: expected UTF-8, found "
+                               "byte 0x%02x at byte %zu of the value", where,
+                               i, c->data.data[prev + (int64_t)bad], bad);
+        }
+        prev = ends[i];
+      }
+    }
+    c->offsets.len += 8 * n;
+  }
+  if (rd.p != rd.end)
+    return DPS_CORRUPT(err, "%s: expected the page to end after its values, "
+                       "found %lld more bytes", where,
+                       (long long)(rd.end - rd.p));
+  if (dps__column_data_add_validity(c, bits, n, nulls) != DPS_OK) goto oom;
+  return DPS_OK;
+oom:
+  return dps__fail(err, DPS_ENOMEM, "%s: out of memory decoding page", where);
+}
