@@ -7,116 +7,158 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct str_ref {
-  const uint8_t *p;
-  size_t len;
-  uint32_t row;
-} str_ref;
-
-static int cmp_u64(const void *a, const void *b) {
-  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-  return x < y ? -1 : x > y;
-}
-
 static int cmp_bytes(const uint8_t *a, size_t an, const uint8_t *b, size_t bn) {
   size_t n = an < bn ? an : bn;
   int c = n ? memcmp(a, b, n) : 0;
   return c ? c : (an < bn ? -1 : an > bn);
 }
 
-static int cmp_str(const void *a, const void *b) {
-  const str_ref *x = a, *y = b;
-  int c = cmp_bytes(x->p, x->len, y->p, y->len);
-  return c ? c : (x->row < y->row ? -1 : x->row > y->row);
-}
-
 static bool applicable(const dps_values *v) { return v->n >= 2; }
 
-/* Fixed-width values: sort keys, drop repeats, code by binary search. */
-static dps_status encode_fixed(dps_enc *e, const dps_values *v, int depth,
-                               dps_buf *out) {
-  uint64_t *keys = malloc(v->n * sizeof *keys);
-  uint32_t *codes = malloc(v->n * sizeof *codes);
-  void *dict = malloc(v->n * v->width);
-  dps_status s = (keys && codes && dict) ? DPS_OK : DPS_ENOMEM;
-  size_t nd = 0;
-  bool as_int = v->kind == DPS_KIND_INT;
-  if (s == DPS_OK) {
-    /* Floats are ordered by their bits: the dictionary only needs a total
-     * order that keeps equal bit patterns together. */
-    for (size_t i = 0; i < v->n; i++)
-      keys[i] = as_int ? dps__val_key(v, i) : dps__val_bits(v->v, v->width, i);
-    qsort(keys, v->n, sizeof *keys, cmp_u64);
-    for (size_t i = 0; i < v->n; i++)
-      if (nd == 0 || keys[i] != keys[nd - 1]) keys[nd++] = keys[i];
-    for (size_t i = 0; i < v->n; i++) {
-      uint64_t k = as_int ? dps__val_key(v, i) : dps__val_bits(v->v, v->width, i);
-      size_t lo = 0, hi = nd;
-      while (hi - lo > 1) {
-        size_t mid = (lo + hi) / 2;
-        if (keys[mid] <= k) lo = mid; else hi = mid;
-      }
-      codes[i] = (uint32_t)lo;
-    }
-    for (size_t k = 0; k < nd; k++)
-      dps__val_store(dict, v->width, k,
-                     as_int ? dps__key_bits(v->width, v->is_signed, keys[k]) : keys[k]);
-    s = dps__buf_put_u32(out, (uint32_t)nd);
-  }
-  dps_values dv = {v->kind, v->width, v->is_signed, nd, dict, NULL, NULL};
-  dps_values cv = {DPS_KIND_INT, 4, false, v->n, codes, NULL, NULL};
-  if (s == DPS_OK) s = dps__child_encode(e, &dv, depth + 1, out);
-  if (s == DPS_OK) s = dps__child_encode(e, &cv, depth + 1, out);
-  free(keys);
-  free(codes);
-  free(dict);
-  return s;
+/* Distinct values are found with an open-addressing hash table (slots hold
+ * row numbers of first occurrences), only they are sorted, and each row's
+ * code is its value's rank: hashing keeps the cost linear in the page. */
+typedef struct dict_table {
+  uint32_t *slot;    /* row of the first occurrence + 1, 0 = empty */
+  uint32_t *rank;    /* per slot: the value's code */
+  size_t mask;       /* slots - 1 */
+} dict_table;
+
+static bool table_init(dict_table *t, size_t n) {
+  size_t cap = 16;
+  while (cap < 2 * n) cap *= 2;
+  t->slot = calloc(cap, sizeof *t->slot);
+  t->rank = malloc(cap * sizeof *t->rank);
+  t->mask = cap - 1;
+  return t->slot != NULL && t->rank != NULL;
 }
 
-static dps_status encode_bytes(dps_enc *e, const dps_values *v, int depth,
-                               dps_buf *out) {
-  str_ref *refs = malloc(v->n * sizeof *refs);
-  uint32_t *codes = malloc(v->n * sizeof *codes);
-  int64_t *offs = malloc((v->n + 1) * sizeof *offs);
-  dps_buf bytes = {0};
-  dps_status s = (refs && codes && offs) ? DPS_OK : DPS_ENOMEM;
-  size_t nd = 0;
-  if (s == DPS_OK) {
-    for (size_t i = 0; i < v->n; i++) {
-      refs[i].p = v->data + v->offsets[i];
-      refs[i].len = (size_t)(v->offsets[i + 1] - v->offsets[i]);
-      refs[i].row = (uint32_t)i;
-    }
-    qsort(refs, v->n, sizeof *refs, cmp_str);
-    offs[0] = 0;
-    for (size_t i = 0; s == DPS_OK && i < v->n; i++) {
-      if (i == 0 || cmp_bytes(refs[i].p, refs[i].len, refs[i - 1].p,
-                              refs[i - 1].len) != 0) {
-        s = dps__buf_append(&bytes, refs[i].p, refs[i].len);
-        offs[++nd] = (int64_t)bytes.len;
-      }
-      codes[refs[i].row] = (uint32_t)(nd - 1);
-    }
-    if (s == DPS_OK) s = dps__buf_put_u32(out, (uint32_t)nd);
+static void table_free(dict_table *t) {
+  free(t->slot);
+  free(t->rank);
+}
+
+static uint64_t mix64(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  return x;
+}
+
+static const uint8_t *str_at(const dps_values *v, size_t i, size_t *len) {
+  *len = (size_t)(v->offsets[i + 1] - v->offsets[i]);
+  return v->data + v->offsets[i];
+}
+
+/* Slot of row i's value: the slot holding an equal value, or the empty
+ * slot where it belongs. */
+static size_t table_find(const dict_table *t, const dps_values *v, size_t i) {
+  bool bytes = v->kind == DPS_KIND_BYTES;
+  size_t len = 0;
+  const uint8_t *p = NULL;
+  uint64_t key = 0, h;
+  if (bytes) {
+    p = str_at(v, i, &len);
+    h = dps__hash64(p, len);
+  } else {
+    key = dps__val_bits(v->v, v->width, i);
+    h = mix64(key);
   }
-  static const uint8_t empty[1];
-  dps_values dv = {DPS_KIND_BYTES, 0, false, nd, NULL, offs,
-                   bytes.data ? bytes.data : empty};
+  for (size_t at = (size_t)h & t->mask;; at = (at + 1) & t->mask) {
+    uint32_t row = t->slot[at];
+    if (row == 0) return at;
+    if (bytes) {
+      size_t ol;
+      const uint8_t *op = str_at(v, row - 1, &ol);
+      if (ol == len && (len == 0 || memcmp(op, p, len) == 0)) return at;
+    } else if (dps__val_bits(v->v, v->width, row - 1) == key) {
+      return at;
+    }
+  }
+}
+
+/* qsort takes no context argument: the values being sorted are passed
+ * per thread, so writers in different threads do not race. */
+static _Thread_local const dps_values *sort_ctx;
+
+static int cmp_rows(const void *a, const void *b) {
+  const dps_values *v = sort_ctx;
+  size_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+  if (v->kind == DPS_KIND_BYTES) {
+    size_t il, jl;
+    const uint8_t *ip = str_at(v, i, &il), *jp = str_at(v, j, &jl);
+    return cmp_bytes(ip, il, jp, jl);
+  }
+  /* Integers by value, floats by bit pattern ([FMT-54]). */
+  uint64_t x = v->kind == DPS_KIND_INT ? dps__val_key(v, i) : dps__val_bits(v->v, v->width, i);
+  uint64_t y = v->kind == DPS_KIND_INT ? dps__val_key(v, j) : dps__val_bits(v->v, v->width, j);
+  return x < y ? -1 : x > y;
+}
+
+static dps_status encode(dps_enc *e, const dps_values *v, int depth,
+                         dps_buf *out) {
+  dict_table t = {0};
+  uint32_t *codes = malloc(v->n * sizeof *codes);
+  uint32_t *firsts = malloc(v->n * sizeof *firsts);
+  uint32_t *slots = malloc(v->n * sizeof *slots);
+  dps_status s = (codes && firsts && slots && table_init(&t, v->n)) ? DPS_OK
+                                                                    : DPS_ENOMEM;
+  size_t nd = 0;
+  for (size_t i = 0; s == DPS_OK && i < v->n; i++) {
+    size_t at = table_find(&t, v, i);
+    if (t.slot[at] == 0) {
+      t.slot[at] = (uint32_t)i + 1;
+      firsts[nd++] = (uint32_t)i;
+    }
+    slots[i] = (uint32_t)at;
+  }
+  if (s == DPS_OK) {
+    sort_ctx = v;
+    qsort(firsts, nd, sizeof *firsts, cmp_rows);
+    sort_ctx = NULL;
+    for (size_t k = 0; k < nd; k++)
+      t.rank[table_find(&t, v, firsts[k])] = (uint32_t)k;
+    for (size_t i = 0; i < v->n; i++) codes[i] = t.rank[slots[i]];
+    s = dps__buf_put_u32(out, (uint32_t)nd);
+  }
+  /* The dictionary: the distinct values in rank order. */
+  void *dict = NULL;
+  int64_t *offs = NULL;
+  dps_buf bytes = {0};
+  dps_values dv = {v->kind, v->width, v->is_signed, nd, NULL, NULL, NULL};
+  if (s == DPS_OK && v->kind == DPS_KIND_BYTES) {
+    offs = malloc((nd + 1) * sizeof *offs);
+    if (offs == NULL) s = DPS_ENOMEM;
+    else offs[0] = 0;
+    for (size_t k = 0; s == DPS_OK && k < nd; k++) {
+      size_t len;
+      const uint8_t *p = str_at(v, firsts[k], &len);
+      s = dps__buf_append(&bytes, p, len);
+      offs[k + 1] = (int64_t)bytes.len;
+    }
+    static const uint8_t empty[1];
+    dv.offsets = offs;
+    dv.data = bytes.data ? bytes.data : empty;
+  } else if (s == DPS_OK) {
+    dict = malloc((nd ? nd : 1) * v->width);
+    if (dict == NULL) s = DPS_ENOMEM;
+    for (size_t k = 0; s == DPS_OK && k < nd; k++)
+      dps__val_store(dict, v->width, k, dps__val_bits(v->v, v->width, firsts[k]));
+    dv.v = dict;
+  }
   dps_values cv = {DPS_KIND_INT, 4, false, v->n, codes, NULL, NULL};
   if (s == DPS_OK) s = dps__child_encode(e, &dv, depth + 1, out);
   if (s == DPS_OK) s = dps__child_encode(e, &cv, depth + 1, out);
-  free(refs);
+  table_free(&t);
   free(codes);
+  free(firsts);
+  free(slots);
+  free(dict);
   free(offs);
   dps__buf_free(&bytes);
   return s;
 }
 
-static dps_status encode(dps_enc *e, const dps_values *v, int depth,
-                         dps_buf *out) {
-  return v->kind == DPS_KIND_BYTES ? encode_bytes(e, v, depth, out)
-                                   : encode_fixed(e, v, depth, out);
-}
 
 #define SHORT 32
 
