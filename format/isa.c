@@ -1,5 +1,5 @@
 /* isa.c - which SIMD instruction sets this CPU runs, and the one the
- * kernels use (format/kernels.h, spec/FORMAT.md §4.4).
+ * kernels use (format/kernels.h, spec/FORMAT.md §4.5 [FMT-59]).
  *
  * Support needs both the CPU (cpuid feature bits) and the OS (XCR0, read
  * with xgetbv: the OS saves and restores the wider registers on a context
@@ -12,11 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The same condition as BP_X86 in format/bitpack_body.h: the SIMD variants
+ * exist only on x86-64 with GCC or clang, and not with -DDPS_NO_SIMD. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(DPS_NO_SIMD)
 #  include <cpuid.h>
-#endif
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(DPS_NO_SIMD)
 
 /* XCR0 state components (Intel SDM vol. 1, 13.1). */
 #define XCR0_SSE (UINT64_C(1) << 1)
@@ -62,7 +61,7 @@ static unsigned detect_uncached(void) {
   return mask;
 }
 
-#else /* !__x86_64__ */
+#else /* no SIMD variants in this build: scalar only */
 
 static unsigned detect_uncached(void) { return 1u << DPS_ISA_SCALAR; }
 
