@@ -11,7 +11,7 @@ dpsnap=build/release/tools/dpsnap
 mkdir -p out
 run() { printf '\n$ dpsnap %s\n' "$*"; "$dpsnap" "$@"; }
 run import examples/flights_100k.csv out/flights.dps --descriptor examples/flights.json
-run info out/flights.dps
+run info out/flights.dps --columns
 run meta out/flights.dps
 run scan out/flights.dps --limit 10
 run export out/flights.dps --format csv -o out/flights.csv
