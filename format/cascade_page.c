@@ -183,8 +183,15 @@ dps_status dps__cascade_decode_page_ex(dps_type t, const uint8_t *raw,
       s = dps__node_decode(&d, &rd, &v, 1, NULL, &bout);
       if (s == DPS_ENOMEM) goto oom;
       if (s != DPS_OK) return s;
+      /* Bytes decoders build ends as running sums of lengths, so they
+       * ascend by construction and the last must be where writing ended;
+       * the per-value pass is for null slots and verify's UTF-8 check. */
+      if (n > 0 && ends[n - 1] != (int64_t)c->data.len)
+        return DPS_CORRUPT(err, "%s: expected the values to end at byte "
+                           "%lld of the batch, found %lld", where,
+                           (long long)c->data.len, (long long)ends[n - 1]);
       int64_t prev = base;
-      for (size_t i = 0; i < n; i++) {
+      for (size_t i = 0; (bits != NULL || check_utf8) && i < n; i++) {
         if (ends[i] < prev || ends[i] > (int64_t)c->data.len)
           return DPS_CORRUPT(err, "%s: value %zu: string offsets out of order",
                              where, i);

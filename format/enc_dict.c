@@ -168,27 +168,21 @@ static dps_status encode(dps_enc *e, const dps_values *v, int depth,
  * 32 bytes of slack, which costs one or two moves per value instead of a
  * memcpy call. */
 static dps_status gather_bytes(dps_dec *d, const uint8_t *dict,
-                               const int64_t *ends,
+                               const int64_t *ends, const uint32_t *lens,
                                size_t nd, const uint32_t *codes, size_t n,
                                size_t total, dps_bytes_out *bout) {
   size_t longest = 0;
-  for (size_t k = 0; k < nd; k++) {
-    size_t len = (size_t)(ends[k] - (k ? ends[k - 1] : 0));
-    if (len > longest) longest = len;
-  }
+  for (size_t k = 0; k < nd; k++)
+    if (lens[k] > longest) longest = lens[k];
   if (dps__buf_reserve(bout->data, total + SHORT) != DPS_OK) return DPS_ENOMEM;
   uint8_t *dst = bout->data->data + bout->data->len;
   int64_t end = bout->base;
   if (longest <= SHORT) {
     uint8_t *padded = dps__dec_alloc(d, nd, SHORT);
-    uint32_t *lens = dps__dec_alloc(d, nd, sizeof *lens);
-    if (padded == NULL || lens == NULL) return DPS_ENOMEM;
+    if (padded == NULL) return DPS_ENOMEM;
     memset(padded, 0, (nd ? nd : 1) * SHORT);
-    for (size_t k = 0; k < nd; k++) {
-      int64_t from = k ? ends[k - 1] : 0;
-      lens[k] = (uint32_t)(ends[k] - from);
-      if (lens[k]) memcpy(padded + k * SHORT, dict + from, lens[k]);
-    }
+    for (size_t k = 0; k < nd; k++)
+      if (lens[k]) memcpy(padded + k * SHORT, dict + (k ? ends[k - 1] : 0), lens[k]);
     for (size_t i = 0; i < n; i++) {
       memcpy(dst, padded + (size_t)codes[i] * SHORT, SHORT);
       dst += lens[codes[i]];
@@ -263,15 +257,20 @@ static dps_status decode(dps_dec *d, dps_rd *rd, const dps_values *v,
       default: for (size_t i = 0; i < v->n; i++) ((uint64_t *)out)[i] = ((uint64_t *)dict)[codes[i]]; break;
     }
   } else if (s == DPS_OK) {
+    /* Entry lengths once, so the total is a branch-free sum over codes. */
+    uint32_t *lens = dps__dec_alloc(d, nd, sizeof *lens);
+    if (lens == NULL) return DPS_ENOMEM;
+    for (uint32_t k = 0; k < nd; k++)
+      lens[k] = (uint32_t)(ends[k] - (k ? ends[k - 1] : 0));
     uint64_t total = 0;
-    for (size_t i = 0; i < v->n; i++)
-      total += (uint64_t)(ends[codes[i]] - (codes[i] ? ends[codes[i] - 1] : 0));
+    for (size_t i = 0; i < v->n; i++) total += lens[codes[i]];
     if (total > ((uint64_t)1 << 31)) {
       s = dps__rd_fail(d, rd, "dictionary strings expand to %llu bytes, over "
                        "the 2 GiB page limit", (unsigned long long)total);
 
     } else {
-      s = gather_bytes(d, bytes.data, ends, nd, codes, v->n, (size_t)total, bout);
+      s = gather_bytes(d, bytes.data, ends, lens, nd, codes, v->n,
+                       (size_t)total, bout);
     }
   }
   dps__buf_free(&bytes);
