@@ -112,9 +112,9 @@ void dps__column_data_view(const dps_column_data *c, dps_array_view *out) {
   }
 }
 
-/* Appends n validity bits: from `bits` (LSB-first) or all ones when NULL.
- * The column length is a multiple of 8 whenever a page starts (pages hold
- * whole 1024-value vectors), so appends are byte-aligned. */
+/* Appends n validity bits: from `bits` (LSB-first), or all `fill` when
+ * NULL. A batch's pages hold whole 1024-value vectors but the last, so
+ * appends are byte-aligned; the bit loop serves any other caller. */
 static dps_status append_validity(dps_column_data *c, const uint8_t *bits,
                                   size_t n, int fill) {
   size_t at = c->length;
@@ -123,9 +123,18 @@ static dps_status append_validity(dps_column_data *c, const uint8_t *bits,
   if (s != DPS_OK) return s;
   uint8_t *v = c->validity.data;
   memset(v + c->validity.len, 0, need - c->validity.len);
-  for (size_t i = 0; i < n; i++) {
-    int bit = bits ? (bits[i >> 3] >> (i & 7)) & 1 : fill;
-    if (bit) v[(at + i) >> 3] |= (uint8_t)(1u << ((at + i) & 7));
+  if ((at & 7) == 0) {
+    /* The usual case: whole bytes, copied or filled at once. */
+    uint8_t *dst = v + at / 8;
+    size_t nb = bitmap_bytes(n);
+    if (bits != NULL) memcpy(dst, bits, nb);
+    else memset(dst, fill ? 0xFF : 0, nb);
+    if (n & 7) dst[nb - 1] &= (uint8_t)((1u << (n & 7)) - 1);
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      int bit = bits ? (bits[i >> 3] >> (i & 7)) & 1 : fill;
+      if (bit) v[(at + i) >> 3] |= (uint8_t)(1u << ((at + i) & 7));
+    }
   }
   c->validity.len = need;
   return DPS_OK;
