@@ -99,6 +99,18 @@ static bool compression_valid(dps_compression c) {
   return c >= DPS_COMPRESSION_DEFAULT && c <= DPS_COMPRESSION_ZSTD;
 }
 
+/* Index of the column an override names, for both kinds of override. */
+static dps_status override_column(const dps_writer *w, const char *what,
+                                  const char *column, long *index,
+                                  dps_error *err) {
+  *index = dps_schema_find(w->schema, column);
+  if (*index < 0)
+    return dps__fail(err, DPS_EINVAL, "%s override for column \"%s\": no "
+                     "such column in the schema", what,
+                     column ? column : "(null)");
+  return DPS_OK;
+}
+
 static dps_status apply_options(dps_writer *w, const dps_write_options *o,
                                 dps_error *err) {
   dps_write_options def = DPS_WRITE_OPTIONS_INIT;
@@ -139,11 +151,9 @@ static dps_status apply_options(dps_writer *w, const dps_write_options *o,
                      "column_encoding is NULL", o->n_column_encoding);
   for (size_t k = 0; k < o->n_column_encoding; k++) {
     const dps_column_encoding *ce = &o->column_encoding[k];
-    long i = dps_schema_find(w->schema, ce->column);
-    if (i < 0)
-      return dps__fail(err, DPS_EINVAL, "encoding override for column "
-                       "\"%s\": no such column in the schema",
-                       ce->column ? ce->column : "(null)");
+    long i;
+    dps_status s = override_column(w, "encoding", ce->column, &i, err);
+    if (s != DPS_OK) return s;
     int id = dps__scheme_of_encoding(ce->encoding);
     if (ce->encoding == DPS_ENCODING_PLAIN) id = -2;
     else if (ce->encoding == DPS_ENCODING_AUTO) id = -1;
@@ -164,11 +174,9 @@ static dps_status apply_options(dps_writer *w, const dps_write_options *o,
                      "column_compression is NULL", o->n_column_compression);
   for (size_t k = 0; k < o->n_column_compression; k++) {
     const dps_column_compression *cc = &o->column_compression[k];
-    long i = dps_schema_find(w->schema, cc->column);
-    if (i < 0)
-      return dps__fail(err, DPS_EINVAL, "compression override for column "
-                       "\"%s\": no such column in the schema",
-                       cc->column ? cc->column : "(null)");
+    long i;
+    dps_status s = override_column(w, "compression", cc->column, &i, err);
+    if (s != DPS_OK) return s;
     if (!compression_valid(cc->compression))
       return dps__fail(err, DPS_EINVAL, "compression override for column "
                        "\"%s\": unknown compression %d", cc->column,
