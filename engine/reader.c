@@ -119,20 +119,32 @@ static int by_pages(const void *a, const void *b) {
   return strcmp(x->name, y->name);
 }
 
-/* "dict(for)*12 plain*1": each scheme tree of the column with its page
- * count, most used first. */
-static dps_status summarize_encodings(dps_reader *r, size_t c) {
+static const char *page_tree(const dps_page_ref *pg) {
+  return pg->encoding == DPS_PAGE_PLAIN ? "plain"
+         : pg->cascade                  ? pg->cascade
+                                        : "cascade";
+}
+
+static const char *page_codec(const dps_page_ref *pg) {
+  return pg->codec == DPS_CODEC_NONE  ? "none"
+         : pg->codec == DPS_CODEC_LZ4 ? "lz4"
+         : pg->codec == DPS_CODEC_ZSTD ? "zstd"
+                                       : "unknown";
+}
+
+/* "dict(for)*12 plain*1": each name `name_of` gives a page of column c,
+ * with its page count, most used first. */
+static const char *summarize_pages(dps_reader *r, size_t c,
+                                   const char *(*name_of)(const dps_page_ref *)) {
   size_t cap = 0, n = 0;
   for (size_t g = 0; g < r->footer.n_groups; g++)
     cap += r->footer.groups[g].chunks[c].n_pages;
   enc_count *counts = calloc(cap ? cap : 1, sizeof *counts);
-  if (counts == NULL) return DPS_ENOMEM;
+  if (counts == NULL) return NULL;
   for (size_t g = 0; g < r->footer.n_groups; g++) {
     const dps_chunk_ref *ch = &r->footer.groups[g].chunks[c];
     for (size_t p = 0; p < ch->n_pages; p++) {
-      const dps_page_ref *pg = &ch->pages[p];
-      const char *name = pg->encoding == DPS_PAGE_PLAIN ? "plain"
-                         : pg->cascade ? pg->cascade : "cascade";
+      const char *name = name_of(&ch->pages[p]);
       size_t k = 0;
       while (k < n && strcmp(counts[k].name, name) != 0) k++;
       if (k == n) counts[n++].name = name;
@@ -154,9 +166,7 @@ static dps_status summarize_encodings(dps_reader *r, size_t c) {
       : NULL;
   free(counts);
   dps__buf_free(&text);
-  if (summary == NULL) return DPS_ENOMEM;
-  r->stats[c].encodings = summary;
-  return DPS_OK;
+  return summary;
 }
 
 static dps_status compute_stats(dps_reader *r, dps_error *err) {
@@ -180,8 +190,10 @@ static dps_status compute_stats(dps_reader *r, dps_error *err) {
     }
   }
   for (size_t c = 0; c < n_cols; c++) {
-    dps_status s = summarize_encodings(r, c);
-    if (s != DPS_OK) return dps__fail(err, s, "out of memory");
+    r->stats[c].encodings = summarize_pages(r, c, page_tree);
+    r->stats[c].codecs = summarize_pages(r, c, page_codec);
+    if (r->stats[c].encodings == NULL || r->stats[c].codecs == NULL)
+      return dps__fail(err, DPS_ENOMEM, "out of memory");
   }
   for (size_t c = 0; c < n_cols; c++) {
     r->info.data_stored += r->stats[c].data_stored;
@@ -307,7 +319,7 @@ static dps_status load_page(dps_reader *r, size_t g, size_t c, size_t p,
     s = dps__buf_reserve(raw, (size_t)pg->raw_size);
     if (s != DPS_OK) return dps__fail(err, s, "%s: out of memory", where);
     s = dps__decompress((int)pg->codec, stored->data, stored->len, raw->data,
-                        (size_t)pg->raw_size, where, err);
+                        (size_t)pg->raw_size, scratch, where, err);
     if (s != DPS_OK) return s;
     bytes = raw->data;
   } else if (pg->stored_size != pg->raw_size) {

@@ -38,8 +38,11 @@ struct dps_writer {
   size_t cap_groups;
   uint64_t offset;          /* bytes written to the file */
   uint64_t row_count;       /* rows in finished row groups */
-  dps_buf raw;              /* page scratch: plain bytes */
+  dps_buf raw;              /* page scratch: encoded bytes */
   dps_buf stored;           /* page scratch: compressed bytes */
+  dps_buf alt_raw;          /* page scratch: a second encoding */
+  dps_buf trial;            /* page scratch: a stage being tried */
+  double read_bytes_per_ns; /* storage speed the default stage weighs */
 };
 
 static dps_status io_fail(dps_writer *w, dps_error *err, const char *what) {
@@ -132,6 +135,12 @@ static dps_status apply_options(dps_writer *w, const dps_write_options *o,
     return dps__fail(err, DPS_EINVAL, "compression: unknown value %d",
                      (int)o->compression);
   w->no_sync = o->no_sync != 0;
+  if (o->read_mb_per_s > 100000)
+    return dps__fail(err, DPS_EINVAL, "read_mb_per_s: expected 0 (default "
+                     "%d) to 100000, found %u", DPS_DEFAULT_READ_MB_PER_S,
+                     o->read_mb_per_s);
+  w->read_bytes_per_ns = (o->read_mb_per_s ? o->read_mb_per_s
+                                           : DPS_DEFAULT_READ_MB_PER_S) * 1e-3;
   size_t n = w->schema->n;
   w->codec = calloc(n, sizeof *w->codec);
   w->level = calloc(n, sizeof *w->level);
@@ -384,6 +393,79 @@ static dps_status push_page(dps_chunk_ref *ch, const dps_page_ref *p) {
   return DPS_OK;
 }
 
+/* The default stage weighs size against decode time ([FMT-55]): a page
+ * costs the time to read its stored bytes at read_bytes_per_ns plus an
+ * estimate of the time to decode it. The estimates are coarse on purpose,
+ * in ns per byte of output, measured on x86-64: they only rank candidates. */
+#define ZSTD_NS_PER_BYTE 1.0
+#define LZ4_NS_PER_BYTE 0.3
+#define FSST_NS_PER_BYTE 0.5
+/* lz4 HC level for the plain alternative to FSST pages: on text, about
+ * 1.5x as fast to write as level 9 and within 3% of its size; level 5
+ * is faster still but rarely beats FSST + zstd at 100 MB/s. */
+#define PLAIN_LZ4_LEVEL 6
+
+static double page_cost(const dps_writer *w, size_t stored, size_t raw,
+                        int codec, double decode_ns) {
+  if (codec == DPS_CODEC_ZSTD) decode_ns += (double)raw * ZSTD_NS_PER_BYTE;
+  if (codec == DPS_CODEC_LZ4) decode_ns += (double)raw * LZ4_NS_PER_BYTE;
+  return (double)stored / w->read_bytes_per_ns + decode_ns;
+}
+
+static void swap_bufs(dps_buf *a, dps_buf *b) {
+  dps_buf t = *a;
+  *a = *b;
+  *b = t;
+}
+
+/* The default stage: of the encoded page (w->raw) without a stage, with
+ * lz4 and with zstd, and, for pages whose values are FSST-compressed
+ * strings, of the plain strings with lz4 HC (unless the scheme is
+ * forced), keeps the cheapest by page_cost(). On return w->raw holds the chosen encoding (desc names it),
+ * w->stored its stored bytes unless *codec is DPS_CODEC_NONE. */
+static dps_status pick_stage(dps_writer *w, dps_type t,
+                             const dps_array_view *a, size_t from, size_t n,
+                             size_t nulls, int zstd_level, bool forced,
+                             char *desc, size_t desc_size, int *codec,
+                             dps_error *err) {
+  size_t plain_bytes = dps__plain_size(t, a, from, n, nulls);
+  bool fsst = strncmp(desc, "fsst", 4) == 0;
+  double dec_ns = fsst ? (double)plain_bytes * FSST_NS_PER_BYTE : 0;
+  size_t raw = w->raw.len;
+  double best = page_cost(w, raw, raw, DPS_CODEC_NONE, dec_ns);
+  *codec = DPS_CODEC_NONE;
+  dps_status s = dps__compress(DPS_CODEC_ZSTD, zstd_level, w->raw.data,
+                               raw, &w->stored, err);
+  if (s != DPS_OK) return s;
+  double cost = page_cost(w, w->stored.len, raw, DPS_CODEC_ZSTD, dec_ns);
+  if (cost < best) best = cost, *codec = DPS_CODEC_ZSTD;
+  if ((s = dps__compress(DPS_CODEC_LZ4, 0, w->raw.data, raw, &w->trial,
+                         err)) != DPS_OK)
+    return s;
+  cost = page_cost(w, w->trial.len, raw, DPS_CODEC_LZ4, dec_ns);
+  if (cost < best) {
+    best = cost, *codec = DPS_CODEC_LZ4;
+    swap_bufs(&w->stored, &w->trial);
+  }
+  if (!fsst || forced) return DPS_OK;  /* a forced scheme stays */
+  char alt_desc[96] = "";
+  w->alt_raw.len = 0;
+  s = dps__cascade_encode_page(t, a, from, n, nulls, DPS_SCHEME_PLAIN,
+                               &w->alt_raw, alt_desc, sizeof alt_desc, err);
+  if (s == DPS_OK)
+    s = dps__compress(DPS_CODEC_LZ4, PLAIN_LZ4_LEVEL, w->alt_raw.data,
+                      w->alt_raw.len, &w->trial, err);
+  if (s != DPS_OK) return s;
+  cost = page_cost(w, w->trial.len, w->alt_raw.len, DPS_CODEC_LZ4, 0);
+  if (cost < best) {
+    *codec = DPS_CODEC_LZ4;
+    swap_bufs(&w->raw, &w->alt_raw);
+    swap_bufs(&w->stored, &w->trial);
+    snprintf(desc, desc_size, "%s", alt_desc);
+  }
+  return DPS_OK;
+}
+
 static dps_status write_page(dps_writer *w, size_t c, const dps_array_view *a,
                              size_t from, size_t n, dps_chunk_ref *ch,
                              dps_error *err) {
@@ -420,15 +502,17 @@ static dps_status write_page(dps_writer *w, size_t c, const dps_array_view *a,
   }
   int codec = w->codec[c];
   const dps_buf *body = &w->raw;
-  if (codec != DPS_CODEC_NONE && w->raw.len > 0) {
+  if (w->stage_if_pays[c] && w->raw.len > 0) {
+    s = pick_stage(w, t, a, from, n, nulls, w->level[c], w->scheme[c] != -1,
+                   desc, sizeof desc, &codec, err);
+    if (s != DPS_OK) return s;
+    if (codec != DPS_CODEC_NONE) body = &w->stored;
+  } else if (codec != DPS_CODEC_NONE && w->raw.len > 0) {
     s = dps__compress(codec, w->level[c], w->raw.data, w->raw.len, &w->stored,
                       err);
     if (s != DPS_OK) return s;
-    /* [FMT-11] a stage that does not shrink the page is dropped; the
-     * default stage must also save a tenth, as it costs decode speed. */
-    size_t keep_below = w->stage_if_pays[c] ? w->raw.len - w->raw.len / 10
-                                            : w->raw.len;
-    if (w->stored.len < keep_below) body = &w->stored;
+    /* [FMT-11] a stage that does not shrink the page is dropped. */
+    if (w->stored.len < w->raw.len) body = &w->stored;
   }
   if (body == &w->raw) codec = DPS_CODEC_NONE;
   if (desc[0] != '\0') {
@@ -642,5 +726,7 @@ void dps_writer_free(dps_writer *w) {
   dps__arena_free(&w->arena);
   dps__buf_free(&w->raw);
   dps__buf_free(&w->stored);
+  dps__buf_free(&w->alt_raw);
+  dps__buf_free(&w->trial);
   free(w);
 }

@@ -179,6 +179,8 @@ void dps__scratch_reset(dps_scratch *s) {
 
 void dps__scratch_free(dps_scratch *s) {
   dps__scratch_reset(s);
+  dps__zstd_context_free(s->zstd);
+  s->zstd = NULL;
   free(s->base);
   s->base = NULL;
   s->cap = 0;

@@ -2,6 +2,7 @@
 #include "format/format.h"
 
 #include <lz4.h>
+#include <lz4hc.h>
 #include <string.h>
 #include <zstd.h>
 
@@ -29,8 +30,13 @@ dps_status dps__compress(int codec, int level, const uint8_t *src, size_t n,
     int bound = LZ4_compressBound((int)n);
     if (dps__buf_reserve(out, (size_t)bound) != DPS_OK)
       return dps__fail(err, DPS_ENOMEM, "out of memory");
-    int got = LZ4_compress_default((const char *)src, (char *)out->data,
-                                   (int)n, bound);
+    /* Levels from LZ4HC_CLEVEL_MIN up select lz4 HC: slower to write,
+     * smaller, and read by the same decoder. */
+    int got = level >= LZ4HC_CLEVEL_MIN
+                  ? LZ4_compress_HC((const char *)src, (char *)out->data,
+                                    (int)n, bound, level)
+                  : LZ4_compress_default((const char *)src,
+                                         (char *)out->data, (int)n, bound);
     if (got <= 0 && n > 0)
       return dps__fail(err, DPS_EINVAL, "lz4 compression failed");
     out->len = (size_t)got;
@@ -50,9 +56,11 @@ dps_status dps__compress(int codec, int level, const uint8_t *src, size_t n,
   return dps__fail(err, DPS_EINVAL, "unknown codec %d", codec);
 }
 
+void dps__zstd_context_free(void *ctx) { ZSTD_freeDCtx(ctx); }
+
 dps_status dps__decompress(int codec, const uint8_t *src, size_t n,
-                           uint8_t *dst, size_t raw_size, const char *where,
-                           dps_error *err) {
+                           uint8_t *dst, size_t raw_size, dps_scratch *scratch,
+                           const char *where, dps_error *err) {
   switch (codec) {
     case DPS_CODEC_NONE:
       if (n != raw_size)
@@ -77,7 +85,11 @@ dps_status dps__decompress(int codec, const uint8_t *src, size_t n,
         return DPS_CORRUPT(err, "%s: expected a zstd frame of %zu bytes, "
                            "found a frame header saying %lld", where, raw_size,
                            (long long)content);
-      size_t got = ZSTD_decompress(dst, raw_size, src, n);
+      if (scratch != NULL && scratch->zstd == NULL)
+        scratch->zstd = ZSTD_createDCtx();  /* NULL: the one-shot call */
+      size_t got = scratch != NULL && scratch->zstd != NULL
+                       ? ZSTD_decompressDCtx(scratch->zstd, dst, raw_size, src, n)
+                       : ZSTD_decompress(dst, raw_size, src, n);
       if (ZSTD_isError(got))
         return DPS_CORRUPT(err, "%s: zstd: %s", where, ZSTD_getErrorName(got));
       if (got != raw_size)

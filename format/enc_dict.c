@@ -162,6 +162,11 @@ static dps_status encode(dps_enc *e, const dps_values *v, int depth,
 
 #define SHORT 32
 
+/* Copies n entries of L bytes each from a dictionary of such entries. */
+#define FIXED_COPY(L)                                                      \
+  for (size_t i = 0; i < n; i++)                                           \
+  memcpy(dst + i * (L), dict + (size_t)codes[i] * (L), (L))
+
 /* Writes the dictionary entries named by codes[0..n) after bout->data.
  * Short entries (the usual case: flags, codes, modes) are copied as fixed
  * 32-byte blocks from a padded copy of the dictionary into an output with
@@ -171,13 +176,33 @@ static dps_status gather_bytes(dps_dec *d, const uint8_t *dict,
                                const int64_t *ends, const uint32_t *lens,
                                size_t nd, const uint32_t *codes, size_t n,
                                size_t total, dps_bytes_out *bout) {
-  size_t longest = 0;
-  for (size_t k = 0; k < nd; k++)
+  size_t longest = 0, shortest = nd ? lens[0] : 0;
+  for (size_t k = 0; k < nd; k++) {
     if (lens[k] > longest) longest = lens[k];
+    if (lens[k] < shortest) shortest = lens[k];
+  }
   if (dps__buf_reserve(bout->data, total + SHORT) != DPS_OK) return DPS_ENOMEM;
   uint8_t *dst = bout->data->data + bout->data->len;
   int64_t end = bout->base;
-  if (longest <= SHORT) {
+  if (longest == shortest && longest <= 8) {
+    /* Entries of one length (flags, country and currency codes): the ends
+     * are an arithmetic sequence and every copy has a fixed size, so
+     * values do not wait on each other. */
+    const int64_t len = (int64_t)longest;
+    for (size_t i = 0; i < n; i++) bout->ends[i] = end + (int64_t)(i + 1) * len;
+    switch (len) {
+      case 0: break;
+      case 1: for (size_t i = 0; i < n; i++) dst[i] = dict[codes[i]]; break;
+      case 2: FIXED_COPY(2); break;
+      case 4: FIXED_COPY(4); break;
+      case 8: FIXED_COPY(8); break;
+      default:
+        for (size_t i = 0; i < n; i++)
+          memcpy(dst + i * (size_t)len, dict + (size_t)codes[i] * (size_t)len,
+                 (size_t)len);
+        break;
+    }
+  } else if (longest <= SHORT) {
     uint8_t *padded = dps__dec_alloc(d, nd, SHORT);
     if (padded == NULL) return DPS_ENOMEM;
     memset(padded, 0, (nd ? nd : 1) * SHORT);
@@ -245,7 +270,12 @@ static dps_status decode(dps_dec *d, dps_rd *rd, const dps_values *v,
   }
   dps_values cv = {DPS_KIND_INT, 4, false, v->n, NULL, NULL, NULL};
   if (s == DPS_OK) s = dps__child_decode(d, rd, &cv, depth + 1, codes, NULL);
+  /* The largest code first (a loop that vectorizes), the culprit only
+   * when there is one. */
+  uint32_t top = 0;
   for (size_t i = 0; s == DPS_OK && i < v->n; i++)
+    top = codes[i] > top ? codes[i] : top;
+  for (size_t i = 0; s == DPS_OK && top >= nd && i < v->n; i++)
     if (codes[i] >= nd)
       s = dps__rd_fail(d, rd, "value %zu: expected a dictionary code below "
                        "%u, found %u", i, nd, codes[i]);
@@ -262,8 +292,12 @@ static dps_status decode(dps_dec *d, dps_rd *rd, const dps_values *v,
     if (lens == NULL) return DPS_ENOMEM;
     for (uint32_t k = 0; k < nd; k++)
       lens[k] = (uint32_t)(ends[k] - (k ? ends[k - 1] : 0));
+    bool same = true;
+    for (uint32_t k = 1; k < nd; k++) same &= lens[k] == lens[0];
     uint64_t total = 0;
-    for (size_t i = 0; i < v->n; i++) total += lens[codes[i]];
+    if (same) total = (uint64_t)v->n * lens[0];
+    else
+      for (size_t i = 0; i < v->n; i++) total += lens[codes[i]];
     if (total > ((uint64_t)1 << 31)) {
       s = dps__rd_fail(d, rd, "dictionary strings expand to %llu bytes, over "
                        "the 2 GiB page limit", (unsigned long long)total);

@@ -70,6 +70,7 @@ typedef struct dps_scratch {
   size_t used;                       /* bytes handed out of base */
   struct dps_scratch_block *extra;   /* overflow blocks until the reset */
   size_t extra_bytes;                /* bytes in overflow blocks */
+  void *zstd;                        /* decompression context, or NULL */
 } dps_scratch;
 
 void *dps__scratch_alloc(dps_scratch *s, size_t n);  /* 64-aligned, or NULL */
@@ -202,10 +203,13 @@ enum { DPS_PAGE_PLAIN = 0, DPS_PAGE_CASCADE = 1 };
 dps_status dps__compress(int codec, int level, const uint8_t *src, size_t n,
                          dps_buf *out, dps_error *err);
 /* Decompresses exactly raw_size bytes into dst ([FMT-12]). `where` prefixes
- * error messages. */
+ * error messages. `scratch` (may be NULL) keeps a zstd context between
+ * pages, which spares allocating one per page. */
+/* Frees a zstd context kept by dps__decompress (NULL is a no-op). */
+void dps__zstd_context_free(void *ctx);
 dps_status dps__decompress(int codec, const uint8_t *src, size_t n,
-                           uint8_t *dst, size_t raw_size, const char *where,
-                           dps_error *err);
+                           uint8_t *dst, size_t raw_size, dps_scratch *scratch,
+                           const char *where, dps_error *err);
 
 /* ---- zone maps (format/zone.c) ------------------------------------------ */
 

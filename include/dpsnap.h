@@ -270,12 +270,13 @@ static inline int dps_array_is_valid(const dps_array_view *array, size_t i) {
 /* Writer                                                                 */
 /* ---------------------------------------------------------------------- */
 
-/* The general-purpose stage applied to a page after its encoding. A page
- * keeps the stage only when it makes the page smaller; DEFAULT keeps zstd
- * (level 3) only when it saves at least a tenth, since it costs decode
- * speed. */
+/* The general-purpose stage applied to a page after its encoding. A forced
+ * codec is kept on each page it makes smaller. DEFAULT chooses per page
+ * among none, lz4 and zstd (level 3), and for FSST text also plain strings
+ * with lz4 HC, weighing stored size read at read_mb_per_s against decode
+ * time (spec/FORMAT.md [FMT-55]). The lz4 level: 0-2 fast, 3-12 HC. */
 typedef enum dps_compression {
-  DPS_COMPRESSION_DEFAULT = 0,  /* zstd where it pays */
+  DPS_COMPRESSION_DEFAULT = 0,  /* per page, by size and decode time */
   DPS_COMPRESSION_NONE = 1,
   DPS_COMPRESSION_LZ4 = 2,
   DPS_COMPRESSION_ZSTD = 3
@@ -335,10 +336,15 @@ typedef struct dps_write_options {
   int no_sync;                  /* non-zero: skip fsync (tests, scratch) */
   const dps_column_encoding *column_encoding; /* encoding overrides */
   size_t n_column_encoding;     /* number of encoding overrides */
+  uint32_t read_mb_per_s;       /* DEFAULT compression: the storage read
+                                   speed weighed against decode time;
+                                   0 = DPS_DEFAULT_READ_MB_PER_S */
 } dps_write_options;
 
+#define DPS_DEFAULT_READ_MB_PER_S 100
+
 #define DPS_WRITE_OPTIONS_INIT {DPS_WRITE_OPTIONS_VERSION, 0, 0, \
-  DPS_COMPRESSION_DEFAULT, 0, NULL, 0, 0, NULL, 0}
+  DPS_COMPRESSION_DEFAULT, 0, NULL, 0, 0, NULL, 0, 0}
 
 typedef struct dps_writer dps_writer;
 
@@ -457,6 +463,10 @@ typedef struct dps_column_stats {
   const char *encodings;        /* the column's scheme trees and how many
                                    pages use each, most used first, e.g.
                                    "dict(for)*12 plain*1"; borrowed */
+  const char *codecs;           /* the general-purpose stage of its pages
+                                   and how many use each, most used
+                                   first, e.g. "zstd*9 lz4*3 none*1";
+                                   borrowed */
 } dps_column_stats;
 
 /** Fills *out with the statistics of column `column`.

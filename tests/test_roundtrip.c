@@ -387,8 +387,12 @@ static void check_layout(const char *label, const uint8_t *img, size_t len,
             fail_msg("%s: encoding %llu without a scheme tree", where,
                      (unsigned long long)pg->encoding);
         }
-        /* [FMT-11] codec none, or the requested one */
-        if (!(pg->codec == DPS_CODEC_NONE || pg->codec == (uint64_t)want_codec))
+        /* [FMT-11] codec none, or the requested one; [FMT-55] any of the
+         * three for the default */
+        bool any = requested(o, defs[c].name) == DPS_COMPRESSION_DEFAULT &&
+                   pg->codec >= DPS_CODEC_NONE && pg->codec <= DPS_CODEC_ZSTD;
+        if (!(any || pg->codec == DPS_CODEC_NONE ||
+              pg->codec == (uint64_t)want_codec))
           fail_msg("%s: codec %llu", where, (unsigned long long)pg->codec);
         if (pg->codec == DPS_CODEC_NONE) assert_true(pg->stored_size == pg->raw_size);
         /* [FMT-32], [FMT-10] */
@@ -1035,7 +1039,8 @@ static void test_roundtrip__compressions(void **state) {
     int level;
   } codecs[] = {{DPS_COMPRESSION_DEFAULT, 0}, {DPS_COMPRESSION_NONE, 0},
                 {DPS_COMPRESSION_LZ4, 0},     {DPS_COMPRESSION_ZSTD, 0},
-                {DPS_COMPRESSION_ZSTD, 1},    {DPS_COMPRESSION_ZSTD, 19}};
+                {DPS_COMPRESSION_ZSTD, 1},    {DPS_COMPRESSION_ZSTD, 19},
+                {DPS_COMPRESSION_LZ4, 4},     {DPS_COMPRESSION_LZ4, 12}};
   tu_column cols[N_ALL];
   make_random(cols, all_defs, N_ALL, 2500, 250, 107);
   for (size_t k = 0; k < sizeof codecs / sizeof codecs[0]; k++) {
@@ -1094,6 +1099,94 @@ static void test_roundtrip__column_override(void **state) {
   assert_int_equal(dps_reader_column_stats(r, 4, &cs), DPS_EINVAL);
   dps_reader_free(r);
   free_cols(cols, 4);
+}
+
+/* Sum of stored bytes and the stats of column c, from the file at path. */
+static uint64_t stored_of(const char *path, size_t c, dps_column_stats *cs,
+                          char *codecs, size_t codecs_size, char *encodings,
+                          size_t encodings_size) {
+  dps_reader *r = NULL;
+  dps_error e;
+  tu_err_reset(&e);
+  TU_OK(dps_reader_open(&r, path, NULL, &e), &e);
+  dps_file_info fi;
+  assert_int_equal(dps_reader_file_info(r, &fi), DPS_OK);
+  assert_int_equal(dps_reader_column_stats(r, c, cs), DPS_OK);
+  snprintf(codecs, codecs_size, "%s", cs->codecs);
+  snprintf(encodings, encodings_size, "%s", cs->encodings);
+  dps_reader_free(r);
+  return fi.data_stored;
+}
+
+/* The default stage weighs size against decode time at read_mb_per_s:
+ * slow storage gets the smallest file, fast storage the fastest decode
+ * (no zstd, and text as plain strings with lz4 rather than FSST). */
+static void test_roundtrip__stage_choice(void **state) {
+  (void)state;
+  static const tu_coldef defs[2] = {{"comment", DPS_TYPE_STRING, 0, 0, 0},
+                                    {"qty", DPS_TYPE_INT32, 0, 0, 0}};
+  static const char *const words[] = {
+      "carefully", "final", "deposits", "sleep", "quickly", "among", "the",
+      "furiously", "regular", "accounts", "boost", "blithely", "ironic",
+      "packages", "haggle", "slyly", "express", "requests", "wake", "above"};
+  const size_t n_words = sizeof words / sizeof words[0];
+  tu_column cols[2];
+  tu_column_init(&cols[0], DPS_TYPE_STRING);
+  tu_column_init(&cols[1], DPS_TYPE_INT32);
+  tu_rng rng;
+  tu_rng_seed(&rng, 109);
+  for (size_t row = 0; row < 40000; row++) {
+    char text[256] = "";
+    size_t len = 0, k = 3 + tu_rng_below(&rng, 6);
+    for (size_t w = 0; w < k; w++)
+      len += (size_t)snprintf(text + len, sizeof text - len, "%s%s",
+                              w ? " " : "", words[tu_rng_below(&rng, n_words)]);
+    tu_column_append_str(&cols[0], text);
+    tu_column_append_i64(&cols[1], 1 + (int64_t)tu_rng_below(&rng, 50));
+  }
+  const uint32_t speeds[3] = {1, 0, 100000};
+  uint64_t stored[3];
+  char codecs[3][256], encodings[3][256];
+  for (int k = 0; k < 3; k++) {
+    dps_write_options o = tu_opts();
+    o.read_mb_per_s = speeds[k];
+    char path[512], label[64];
+    snprintf(label, sizeof label, "read_mb_per_s %u", speeds[k]);
+    rt_check_ex(label, defs, 2, cols, &o, NULL, 0, path, sizeof path);
+    dps_column_stats cs;
+    stored[k] = stored_of(path, 0, &cs, codecs[k], sizeof codecs[k],
+                          encodings[k], sizeof encodings[k]);
+  }
+  assert_true(stored[0] <= stored[1]);
+  assert_true(stored[1] <= stored[2]);
+  assert_true(stored[0] < stored[2]);
+  /* Fast storage: no zstd anywhere; the text is plain strings with lz4. */
+  assert_null(strstr(codecs[2], "zstd"));
+  assert_true(strncmp(encodings[2], "plain", 5) == 0);
+  assert_non_null(strstr(codecs[2], "lz4"));
+  /* Slow storage: the smallest form, FSST and a stage on top. */
+  assert_true(strncmp(encodings[0], "fsst", 4) == 0);
+  assert_null(strstr(codecs[0], "none"));
+  free_cols(cols, 2);
+}
+
+/* Bad read speeds are refused when the writer opens. */
+static void test_roundtrip__read_speed_checked(void **state) {
+  (void)state;
+  static const tu_coldef defs[1] = {{"x", DPS_TYPE_INT32, 0, 0, 0}};
+  dps_schema *schema = tu_schema(defs, 1);
+  dps_write_options o = tu_opts();
+  o.read_mb_per_s = 100001;
+  char path[512];
+  tu_tmp_path(path, sizeof path, "speed.dps");
+  dps_writer *w = NULL;
+  dps_error e;
+  tu_err_reset(&e);
+  dps_snapshot_meta m = tu_meta();
+  assert_int_equal(dps_writer_open(&w, path, schema, &m, &o, &e), DPS_EINVAL);
+  assert_non_null(strstr(e.message, "read_mb_per_s"));
+  assert_null(w);
+  dps_schema_free(schema);
 }
 
 /* Compressible data shrinks with zstd; incompressible data is stored as is
@@ -1423,6 +1516,8 @@ int main(void) {
       cmocka_unit_test(test_roundtrip__row_group_boundary),
       cmocka_unit_test(test_roundtrip__small_groups_and_pages),
       cmocka_unit_test(test_roundtrip__compressions),
+      cmocka_unit_test(test_roundtrip__stage_choice),
+      cmocka_unit_test(test_roundtrip__read_speed_checked),
       cmocka_unit_test(test_roundtrip__column_override),
       cmocka_unit_test(test_roundtrip__compression_effect),
       cmocka_unit_test(test_roundtrip__chunked_writes),

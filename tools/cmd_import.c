@@ -22,7 +22,8 @@
 static const char import_help[] =
 "usage: dpsnap import INPUT.csv OUT.dps (--descriptor FILE.json |\n"
 "                     --product DOMAIN.NAME --owner \"TEAM <EMAIL>\")\n"
-"                     [--compression zstd|lz4|none] [--row-group-rows N]\n"
+"                     [--compression auto|zstd|lz4|none] [--read-mbps N]\n"
+"                     [--row-group-rows N]\n"
 "\n"
 "Reads a CSV file and writes it as a snapshot. OUT.dps appears only when\n"
 "the whole import succeeds; on any error nothing is written.\n"
@@ -39,7 +40,14 @@ static const char import_help[] =
 "  --owner \"TEAM <EMAIL>\"  owning team and contact address (overrides the\n"
 "                      descriptor). Every snapshot needs a product and an\n"
 "                      owner.\n"
-"  --compression C     page codec: zstd (default, level 3), lz4 or none\n"
+"  --compression C     general-purpose stage after the encodings. auto\n"
+"                      (default): per page, none, lz4 or zstd (level 3),\n"
+"                      whichever is fastest to read and decode at\n"
+"                      --read-mbps; zstd, lz4, none: that codec on every\n"
+"                      page it makes smaller\n"
+"  --read-mbps N       for auto: the storage read speed in MB/s to weigh\n"
+"                      size against decode time (default 100; lower\n"
+"                      favours smaller files, higher faster reads)\n"
 "  --row-group-rows N  rows per row group, a multiple of 1024\n"
 "                      (default 131072)\n"
 "\n"
@@ -501,7 +509,8 @@ static int convert_all(import_ctx *x, dps_writer *w, const char *out_path,
 /* ---------------------------------------------------------------------- */
 
 static int parse_compression(const char *s, dps_compression *out) {
-  if (strcmp(s, "zstd") == 0) *out = DPS_COMPRESSION_ZSTD;
+  if (strcmp(s, "auto") == 0) *out = DPS_COMPRESSION_DEFAULT;
+  else if (strcmp(s, "zstd") == 0) *out = DPS_COMPRESSION_ZSTD;
   else if (strcmp(s, "lz4") == 0) *out = DPS_COMPRESSION_LZ4;
   else if (strcmp(s, "none") == 0) *out = DPS_COMPRESSION_NONE;
   else return -1;
@@ -533,13 +542,14 @@ static void print_summary(const import_ctx *x, const char *out_path,
 
 int cli_cmd_import(int argc, char **argv) {
   const char *descriptor = NULL, *product = NULL, *owner = NULL;
-  const char *compression = NULL, *rg_rows = NULL;
+  const char *compression = NULL, *rg_rows = NULL, *read_mbps = NULL;
   const cli_option opts[] = {
       {"descriptor", 0, &descriptor, NULL},
       {"product", 0, &product, NULL},
       {"owner", 0, &owner, NULL},
       {"compression", 0, &compression, NULL},
       {"row-group-rows", 0, &rg_rows, NULL},
+      {"read-mbps", 0, &read_mbps, NULL},
   };
   const char *pos[2];
   size_t n_pos;
@@ -556,8 +566,15 @@ int cli_cmd_import(int argc, char **argv) {
   dps_write_options wopts = DPS_WRITE_OPTIONS_INIT;
   if (compression != NULL &&
       parse_compression(compression, &wopts.compression) != 0)
-    return cli_usage("import", "unknown compression '%s'; expected zstd, lz4 "
-                     "or none", compression);
+    return cli_usage("import", "unknown compression '%s'; expected auto, "
+                     "zstd, lz4 or none", compression);
+  if (read_mbps != NULL) {
+    uint64_t v;
+    if (cli_parse_u64(read_mbps, &v) != 0 || v < 1 || v > 100000)
+      return cli_usage("import", "--read-mbps must be an integer from 1 to "
+                       "100000, found '%s'", read_mbps);
+    wopts.read_mb_per_s = (uint32_t)v;
+  }
   if (rg_rows != NULL) {
     uint64_t v;
     if (cli_parse_u64(rg_rows, &v) != 0 || v < 1024 || v > (1u << 30) ||

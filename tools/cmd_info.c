@@ -21,9 +21,9 @@ static const char info_help[] =
 "\n"
 "options:\n"
 "  --columns  also show per column: type, nulls, plain, encoded and stored\n"
-"             bytes, ratio, the codec the writer was asked for, and the\n"
-"             encodings: each scheme tree (e.g. dict(fsst(for),for)) with\n"
-"             the number of pages using it\n"
+"             bytes, ratio, the stages (zstd, lz4 or none) and the\n"
+"             encodings (scheme trees, e.g. dict(fsst(for),for)), each\n"
+"             with the number of pages using it\n"
 "  --json     print one JSON object instead (always with \"columns\")\n"
 "\n"
 "exit status: 0 ok, 1 the file cannot be read or is not a snapshot,\n"
@@ -116,6 +116,7 @@ static int print_json(dps_reader *r, const char *path,
     json_object_set_new(e, "pages", json_integer((json_int_t)cs.page_count));
     json_object_set_new(e, "compression",
                         json_string(dps_compression_name(cs.compression)));
+    json_object_set_new(e, "stages", json_string(cs.codecs));
     json_array_append_new(cols, e);
   }
   cli_buf_free(&type);
@@ -126,19 +127,24 @@ static int print_json(dps_reader *r, const char *path,
 static void print_columns(cli_buf *b, dps_reader *r) {
   const dps_schema *schema = dps_reader_schema(r);
   size_t n = dps_schema_column_count(schema);
-  size_t name_w = 6, type_w = 4;
+  size_t name_w = 6, type_w = 4, stage_w = 6;
   cli_buf type = {NULL, 0, 0};
   for (size_t i = 0; i < n; i++) {
     dps_column_view c;
-    if (dps_schema_column(schema, i, &c) != DPS_OK) continue;
+    dps_column_stats cs;
+    if (dps_schema_column(schema, i, &c) != DPS_OK ||
+        dps_reader_column_stats(r, i, &cs) != DPS_OK)
+      continue;
     type.len = 0;
     cli_buf_type(&type, &c);
     if (strlen(c.name) > name_w) name_w = strlen(c.name);
     if (type.len > type_w) type_w = type.len;
+    if (strlen(cs.codecs) > stage_w) stage_w = strlen(cs.codecs);
   }
-  cli_buf_printf(b, "\n%-*s  %-*s  %12s  %12s  %12s  %12s  %7s  %-11s  %s\n",
+  cli_buf_printf(b, "\n%-*s  %-*s  %12s  %12s  %12s  %12s  %7s  %-*s  %s\n",
                  (int)name_w, "column", (int)type_w, "type", "nulls", "plain",
-                 "encoded", "stored", "ratio", "compression", "encodings");
+                 "encoded", "stored", "ratio", (int)stage_w, "stages",
+                 "encodings");
   for (size_t i = 0; i < n; i++) {
     dps_column_view c;
     dps_column_stats cs;
@@ -155,8 +161,8 @@ static void print_columns(cli_buf *b, dps_reader *r) {
       cli_buf_printf(b, "  %7.2f", ratio(cs.data_plain, cs.data_stored));
     else
       cli_buf_printf(b, "  %7s", "-");
-    cli_buf_printf(b, "  %-11s  %s\n", dps_compression_name(cs.compression),
-                   cs.encodings);
+    cli_buf_printf(b, "  %-*s  %s\n", (int)stage_w,
+                   cs.codecs[0] ? cs.codecs : "-", cs.encodings);
   }
   cli_buf_free(&type);
 }

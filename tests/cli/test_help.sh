@@ -51,4 +51,8 @@ run 2 import in.csv out.dps --owner "$OWNER" --product a.b --compression brotli
 expect_err "unknown compression 'brotli'"
 run 2 import in.csv out.dps --owner "$OWNER" --product a.b --row-group-rows 1000
 expect_err "multiple of 1024"
+run 2 import in.csv out.dps --owner "$OWNER" --product a.b --read-mbps 0
+expect_err "--read-mbps must be an integer from 1 to 100000, found '0'"
+run 2 import in.csv out.dps --owner "$OWNER" --product a.b --read-mbps fast
+expect_err "found 'fast'"
 echo "cli_help: ok"

@@ -24,12 +24,14 @@ grep -qE "^file size: +$(wc -c < flights.dps | tr -d ' ') bytes" out.txt ||
   fail "info's file size is not the file's size"
 
 run 0 info flights.dps --columns
-expect_out "compression"
+expect_out "stages"
 for c in date delay distance origin destination; do
   grep -qE "^$c +" out.txt || fail "info --columns lacks $c"
 done
 grep -qE '^delay +int32 +0 ' out.txt || fail "delay: type int32, 0 nulls"
-grep -qE ' zstd +[a-z(),]+\*[0-9]+' out.txt || fail "default codec is not zstd, or no encodings shown"
+# auto: each page's stage is whichever of none, lz4 and zstd reads fastest.
+grep -qE '^delay +int32 .* ((zstd|lz4|none)\*[0-9]+ ?)+ +[a-z(),]+\*[0-9]+' out.txt ||
+  fail "no stages or no encodings shown"
 # Sorted timestamps: a delta cascade; three-letter codes: a dictionary.
 grep -qE '^date .* delta\(' out.txt || fail "date is not delta-encoded"
 grep -qE '^origin .* dict\(' out.txt || fail "origin is not dictionary-encoded"
@@ -40,6 +42,7 @@ expect_out '"product": "aviation.flights"'
 expect_out '"team": "Aviation analytics"'
 expect_out '"compression_ratio": '
 expect_out '"encodings": "'
+expect_out '"stages": "'
 
 run 0 verify flights.dps
 expect_out "flights.dps: ok"
@@ -55,13 +58,27 @@ expect_out "rows:              100000"
 expect_out "row groups:        13"
 expect_out "product:           aviation.flights_lz4"
 expect_out "owner:             QA team <qa@example.org>"
-grep -qE ' lz4 +[a-z(),]+\*[0-9]+' out.txt || fail "--compression lz4 not recorded"
+grep -qE ' lz4\*[0-9]+' out.txt || fail "--compression lz4 not used"
+! grep -qE 'zstd\*' out.txt || fail "--compression lz4 wrote zstd pages"
 run 0 verify lz4.dps
 
 run 0 import "$EXAMPLES/flights_100k.csv" none.dps \
   --product aviation.flights --owner "$OWNER" --compression none
 run 0 info none.dps --columns
-grep -qE ' none +[a-z(),]+\*[0-9]+' out.txt || fail "--compression none not recorded"
+grep -qE ' none\*[0-9]+ +[a-z(),]+\*[0-9]+' out.txt || fail "--compression none not recorded"
+! grep -qE '(lz4|zstd)\*' out.txt || fail "--compression none wrote compressed pages"
+# --read-mbps: storage as fast as memory means no zstd at all; slow
+# storage means the smallest file.
+run 0 import "$EXAMPLES/flights_100k.csv" fast.dps \
+  --descriptor "$EXAMPLES/flights.json" --compression auto --read-mbps 100000
+run 0 info fast.dps --columns
+! grep -qE 'zstd\*' out.txt || fail "--read-mbps 100000 wrote zstd pages"
+run 0 import "$EXAMPLES/flights_100k.csv" slow.dps \
+  --descriptor "$EXAMPLES/flights.json" --read-mbps 1
+[ "$(wc -c < slow.dps)" -lt "$(wc -c < fast.dps)" ] ||
+  fail "--read-mbps 1 did not write a smaller file than --read-mbps 100000"
+run 0 verify fast.dps
+run 0 verify slow.dps
 # Without a descriptor every type is inferred, and columns are nullable.
 run 0 schema none.dps
 grep -qE '^date +timestamp +yes' out.txt || fail "date not inferred as timestamp"
