@@ -12,4 +12,36 @@ dps_status dps__meta_copy(dps_snapshot_meta *dst, const dps_snapshot_meta *src,
 /* Current time in microseconds since the epoch, UTC. */
 int64_t dps__now_micros(void);
 
+/* ---- reader internals shared with scans (engine/reader.c) ---------------- */
+
+struct dps_batch {
+  size_t rows;                 /* rows in the batch */
+  size_t n;                    /* projected columns */
+  dps_column_data *data;       /* decoded storage per projected column */
+  dps_array_view *views;       /* views over `data` */
+};
+
+/* One thread's buffers for reading pages. */
+typedef struct dps_page_io {
+  dps_buf stored;              /* stored page bytes */
+  dps_buf raw;                 /* decompressed page bytes */
+  dps_scratch scratch;         /* decoders' temporaries */
+} dps_page_io;
+
+void dps__page_io_free(dps_page_io *io);
+const dps_footer *dps__reader_footer(const dps_reader *r);
+const char *dps__reader_path(const dps_reader *r);
+
+/* Reads page p of column c in row group g, checks its checksum and
+ * decompresses it: *raw (valid until io is used again) holds its raw
+ * bytes. `where` (at least 512 bytes) receives the page's name for
+ * messages. Safe to call from several threads with distinct io. */
+dps_status dps__reader_fetch_page(dps_reader *r, size_t g, size_t c, size_t p,
+                                  dps_page_io *io, const uint8_t **raw,
+                                  char *where, dps_error *err);
+/* Fetches and decodes page p, appending its values to `into`. */
+dps_status dps__reader_load_page(dps_reader *r, size_t g, size_t c, size_t p,
+                                 dps_page_io *io, dps_column_data *into,
+                                 dps_error *err);
+
 #endif

@@ -21,22 +21,13 @@ struct dps_reader {
   dps_file_info info;          /* file facts */
 };
 
-struct dps_batch {
-  size_t rows;                 /* rows in the batch */
-  size_t n;                    /* projected columns */
-  dps_column_data *data;       /* decoded storage per projected column */
-  dps_array_view *views;       /* views over `data` */
-};
-
 struct dps_cursor {
   dps_reader *reader;          /* borrowed */
   size_t *cols;                /* projection: schema indexes */
   size_t n;                    /* projected columns */
   size_t next_group;           /* next row group to read */
   struct dps_batch batch;      /* the current batch */
-  dps_buf stored;              /* scratch: stored page bytes */
-  dps_buf raw;                 /* scratch: decompressed page bytes */
-  dps_scratch scratch;         /* scratch: decoders' temporaries */
+  dps_page_io io;               /* scratch for reading pages */
 };
 
 static dps_status pread_all(const dps_reader *r, void *dst, size_t n,
@@ -283,18 +274,29 @@ dps_status dps_reader_column_stats(const dps_reader *r, size_t column,
 
 /* ---- pages --------------------------------------------------------------- */
 
-/* Reads, checks and decodes page p of column c in row group g, appending its
- * values to `into`. */
-static dps_status load_page(dps_reader *r, size_t g, size_t c, size_t p,
-                            dps_buf *stored, dps_buf *raw,
-                            dps_scratch *scratch, bool check_utf8,
-                            dps_column_data *into, dps_error *err) {
-  const struct dps_column_def *col = &r->footer.schema->cols[c];
+static void page_name(const dps_reader *r, size_t g, size_t c, size_t p,
+                      char *where) {
   const dps_page_ref *pg = &r->footer.groups[g].chunks[c].pages[p];
-  char where[512];
-  snprintf(where, sizeof where, "%s: row group %zu, column \"%.128s\", page "
-           "%zu (offset %llu)", r->path, g, col->name, p,
+  snprintf(where, 512, "%s: row group %zu, column \"%.128s\", page %zu "
+           "(offset %llu)", r->path, g, r->footer.schema->cols[c].name, p,
            (unsigned long long)pg->offset);
+}
+
+void dps__page_io_free(dps_page_io *io) {
+  dps__buf_free(&io->stored);
+  dps__buf_free(&io->raw);
+  dps__scratch_free(&io->scratch);
+}
+
+const dps_footer *dps__reader_footer(const dps_reader *r) { return &r->footer; }
+const char *dps__reader_path(const dps_reader *r) { return r->path; }
+
+dps_status dps__reader_fetch_page(dps_reader *r, size_t g, size_t c, size_t p,
+                                  dps_page_io *io, const uint8_t **raw_out,
+                                  char *where, dps_error *err) {
+  const dps_page_ref *pg = &r->footer.groups[g].chunks[c].pages[p];
+  dps_buf *stored = &io->stored, *raw = &io->raw;
+  page_name(r, g, c, p, where);
   stored->len = 0;
   dps_status s = dps__buf_reserve(stored, (size_t)pg->stored_size);
   if (s != DPS_OK) return dps__fail(err, s, "%s: out of memory", where);
@@ -313,29 +315,49 @@ static dps_status load_page(dps_reader *r, size_t g, size_t c, size_t p,
                      "%u.%u", where, (unsigned long long)pg->encoding,
                      dps_version_string(), DPS_FORMAT_MAJOR, DPS_FORMAT_MINOR,
                      r->trailer.major, r->trailer.minor);  /* [FMT-5] */
-  const uint8_t *bytes = stored->data;
+  *raw_out = stored->data;
   if (pg->codec != DPS_CODEC_NONE) {
     raw->len = 0;
     s = dps__buf_reserve(raw, (size_t)pg->raw_size);
     if (s != DPS_OK) return dps__fail(err, s, "%s: out of memory", where);
     s = dps__decompress((int)pg->codec, stored->data, stored->len, raw->data,
-                        (size_t)pg->raw_size, scratch, where, err);
+                        (size_t)pg->raw_size, &io->scratch, where, err);
     if (s != DPS_OK) return s;
-    bytes = raw->data;
+    *raw_out = raw->data;
   } else if (pg->stored_size != pg->raw_size) {
     return DPS_CORRUPT(err, "%s: expected %llu stored bytes for an "
                        "uncompressed page, found %llu", where,
                        (unsigned long long)pg->raw_size,
                        (unsigned long long)pg->stored_size);
   }
+  return DPS_OK;
+}
+
+/* Reads, checks and decodes page p of column c in row group g, appending its
+ * values to `into`. */
+static dps_status load_page(dps_reader *r, size_t g, size_t c, size_t p,
+                            dps_page_io *io, bool check_utf8,
+                            dps_column_data *into, dps_error *err) {
+  const struct dps_column_def *col = &r->footer.schema->cols[c];
+  const dps_page_ref *pg = &r->footer.groups[g].chunks[c].pages[p];
+  char where[512];
+  const uint8_t *bytes = NULL;
+  dps_status s = dps__reader_fetch_page(r, g, c, p, io, &bytes, where, err);
+  if (s != DPS_OK) return s;
   if (pg->encoding == DPS_PAGE_CASCADE)
     return dps__cascade_decode_page_ex(col->type, bytes, (size_t)pg->raw_size,
                                        (size_t)pg->value_count,
                                        (size_t)pg->null_count, check_utf8,
-                                       into, scratch, where, err);
+                                       into, &io->scratch, where, err);
   return dps__plain_decode(col->type, bytes, (size_t)pg->raw_size,
                            (size_t)pg->value_count, (size_t)pg->null_count,
                            check_utf8, into, where, err);
+}
+
+dps_status dps__reader_load_page(dps_reader *r, size_t g, size_t c, size_t p,
+                                 dps_page_io *io, dps_column_data *into,
+                                 dps_error *err) {
+  return load_page(r, g, c, p, io, false, into, err);
 }
 
 /* ---- batches and cursors -------------------------------------------------- */
@@ -392,8 +414,7 @@ dps_status dps_cursor_next(dps_cursor *c, const dps_batch **batch,
     dps__column_data_reset(d);
     const dps_chunk_ref *ch = &r->footer.groups[g].chunks[c->cols[i]];
     for (size_t p = 0; p < ch->n_pages; p++) {
-      dps_status s = load_page(r, g, c->cols[i], p, &c->stored, &c->raw,
-                               &c->scratch, false, d, err);
+      dps_status s = load_page(r, g, c->cols[i], p, &c->io, false, d, err);
       if (s != DPS_OK) return s;
     }
     if (d->offsets.len == 0 && dps__type_is_var(r->footer.schema->cols[c->cols[i]].type))
@@ -413,9 +434,7 @@ void dps_cursor_free(dps_cursor *c) {
   free(c->batch.data);
   free(c->batch.views);
   free(c->cols);
-  dps__buf_free(&c->stored);
-  dps__buf_free(&c->raw);
-  dps__scratch_free(&c->scratch);
+  dps__page_io_free(&c->io);
   free(c);
 }
 
@@ -470,8 +489,8 @@ dps_status dps_reader_verify(dps_reader *r, dps_verify_report *report,
   if (r == NULL) return dps__fail(err, DPS_EINVAL, "dps_reader_verify: NULL");
   dps_verify_report rep;
   memset(&rep, 0, sizeof rep);
-  dps_buf stored = {0}, raw = {0};
-  dps_scratch scratch = {0};
+  dps_page_io io;
+  memset(&io, 0, sizeof io);
   dps_column_data d;
   memset(&d, 0, sizeof d);
   dps_status s = DPS_OK;
@@ -480,7 +499,7 @@ dps_status dps_reader_verify(dps_reader *r, dps_verify_report *report,
       dps__column_data_reset(&d);
       const dps_chunk_ref *ch = &r->footer.groups[g].chunks[c];
       for (size_t p = 0; s == DPS_OK && p < ch->n_pages; p++) {
-        s = load_page(r, g, c, p, &stored, &raw, &scratch, true, &d, err);
+        s = load_page(r, g, c, p, &io, true, &d, err);
         if (s == DPS_OK) {
           rep.pages++;
           rep.bytes += ch->pages[p].stored_size;
@@ -498,9 +517,7 @@ dps_status dps_reader_verify(dps_reader *r, dps_verify_report *report,
     if (s == DPS_OK) rep.row_groups++;
   }
   dps__column_data_free(&d);
-  dps__buf_free(&stored);
-  dps__buf_free(&raw);
-  dps__scratch_free(&scratch);
+  dps__page_io_free(&io);
   if (report != NULL) *report = rep;
   return s;
 }

@@ -129,6 +129,22 @@ dps_status dps__node_decode(dps_dec *d, dps_rd *rd, const dps_values *v,
 /* Decodes a child node (u32 length + node) that must fill its length. */
 dps_status dps__child_decode(dps_dec *d, dps_rd *rd, const dps_values *v,
                              int depth, void *out, dps_bytes_out *bout);
+/* A dictionary node's parts, as the dictionary scheme reads them: entries
+ * in scratch memory (string bytes in the caller's buffer) and one code per
+ * value, each checked to be below n. */
+typedef struct dps_dict_parts {
+  uint32_t n;               /* entries */
+  const uint32_t *codes;    /* v->n codes */
+  const void *values;       /* INT/FLOAT: n entries of v->width bytes */
+  const int64_t *ends;      /* BYTES: n end offsets into text */
+  const uint8_t *text;      /* BYTES: the entries' bytes */
+} dps_dict_parts;
+
+/* Reads a dictionary node (after its id byte) into parts; BYTES entries'
+ * bytes are appended to `bytes`. */
+dps_status dps__dict_read(dps_dec *d, dps_rd *rd, const dps_values *v,
+                          int depth, dps_dict_parts *out, dps_buf *bytes);
+
 /* ---- reader helpers: every read is bounds-checked --------------------- */
 
 dps_status dps__rd_fail(dps_dec *d, const dps_rd *rd, const char *fmt, ...)

@@ -132,6 +132,70 @@ dps_status dps__cascade_decode_page(dps_type t, const uint8_t *raw,
   return s;
 }
 
+/* The validity bitmap of a page of n values with `nulls` nulls: checked
+ * against the null count; NULL when there is none. */
+static dps_status read_validity(dps_dec *d, dps_rd *rd, size_t n, size_t nulls,
+                                const uint8_t **bits) {
+  *bits = NULL;
+  if (!has_bitmap(n, nulls)) return DPS_OK;
+  dps_status s = dps__rd_bytes(d, rd, (n + 7) / 8, bits, "validity bitmap");
+  if (s != DPS_OK) return s;
+  size_t zeros = dps__count_zero_bits(*bits, n);
+  if (zeros != nulls)
+    return DPS_CORRUPT(d->err, "%s: expected %zu nulls in the validity "
+                       "bitmap, found %zu", d->where, nulls, zeros);
+  if ((n & 7) && ((*bits)[n / 8] >> (n & 7)) != 0)
+    return DPS_CORRUPT(d->err, "%s: expected zero bits past the last value "
+                       "in the validity bitmap", d->where);
+  return DPS_OK;
+}
+
+dps_status dps__cascade_decode_dict(dps_type t, const uint8_t *raw, size_t len,
+                                    size_t n, size_t nulls,
+                                    dps_column_data *entries,
+                                    const uint32_t **codes,
+                                    const uint8_t **validity, bool *is_dict,
+                                    dps_scratch *scratch, const char *where,
+                                    dps_error *err) {
+  *is_dict = false;
+  dps__scratch_reset(scratch);
+  dps_dec d = {raw, where, err, scratch};
+  dps_rd rd = {raw, raw + len};
+  const uint8_t *bits = NULL;
+  dps_status s = read_validity(&d, &rd, n, nulls, &bits);
+  if (s != DPS_OK || nulls == n || rd.p == rd.end || rd.p[0] != DPS_SCHEME_DICT)
+    return s;
+  rd.p++;
+  dps__column_data_reset(entries);
+  dps_values v = values_of(t, n);
+  dps_dict_parts dp;
+  s = dps__dict_read(&d, &rd, &v, 1, &dp, &entries->data);
+  if (s == DPS_ENOMEM) return dps__fail(err, s, "%s: out of memory", where);
+  if (s != DPS_OK) return s;
+  if (rd.p != rd.end)
+    return DPS_CORRUPT(err, "%s: expected the page to end after its values, "
+                       "found %lld more bytes", where,
+                       (long long)(rd.end - rd.p));
+  if (v.kind == DPS_KIND_BYTES) {
+    if (dps__buf_put_u64(&entries->offsets, 0) != DPS_OK ||
+        dps__buf_append(&entries->offsets, dp.ends, dp.n * sizeof *dp.ends) != DPS_OK)
+      return dps__fail(err, DPS_ENOMEM, "%s: out of memory", where);
+  } else {
+    if (dps__buf_append(&entries->values, dp.values, (size_t)dp.n * v.width) != DPS_OK)
+      return dps__fail(err, DPS_ENOMEM, "%s: out of memory", where);
+    for (uint32_t k = 0; t == DPS_TYPE_BOOL && k < dp.n; k++)
+      if (((const uint8_t *)dp.values)[k] > 1)
+        return DPS_CORRUPT(err, "%s: dictionary entry %u: expected a bool 0 "
+                           "or 1, found %u", where, k,
+                           ((const uint8_t *)dp.values)[k]);
+  }
+  entries->length = dp.n;
+  *codes = dp.codes;
+  *validity = bits;
+  *is_dict = true;
+  return DPS_OK;
+}
+
 dps_status dps__cascade_decode_page_ex(dps_type t, const uint8_t *raw,
                                        size_t len, size_t n, size_t nulls,
                                        bool check_utf8, dps_column_data *c,
@@ -141,18 +205,8 @@ dps_status dps__cascade_decode_page_ex(dps_type t, const uint8_t *raw,
   dps_dec d = {raw, where, err, scratch};
   dps_rd rd = {raw, raw + len};
   const uint8_t *bits = NULL;
-  dps_status s = DPS_OK;
-  if (has_bitmap(n, nulls)) {
-    s = dps__rd_bytes(&d, &rd, (n + 7) / 8, &bits, "validity bitmap");
-    if (s != DPS_OK) return s;
-    size_t zeros = dps__count_zero_bits(bits, n);
-    if (zeros != nulls)
-      return DPS_CORRUPT(err, "%s: expected %zu nulls in the validity bitmap, "
-                         "found %zu", where, nulls, zeros);
-    if ((n & 7) && (bits[n / 8] >> (n & 7)) != 0)
-      return DPS_CORRUPT(err, "%s: expected zero bits past the last value in "
-                         "the validity bitmap", where);
-  }
+  dps_status s = read_validity(&d, &rd, n, nulls, &bits);
+  if (s != DPS_OK) return s;
   dps_values v = values_of(t, n);
   if (v.kind != DPS_KIND_BYTES) {
     if (dps__buf_reserve(&c->values, n * v.width) != DPS_OK) goto oom;

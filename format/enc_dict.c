@@ -228,8 +228,8 @@ static dps_status gather_bytes(dps_dec *d, const uint8_t *dict,
   return DPS_OK;
 }
 
-static dps_status decode(dps_dec *d, dps_rd *rd, const dps_values *v,
-                         int depth, void *out, dps_bytes_out *bout) {
+dps_status dps__dict_read(dps_dec *d, dps_rd *rd, const dps_values *v,
+                          int depth, dps_dict_parts *out, dps_buf *bytes) {
   uint32_t nd;
   dps_status s = dps__rd_u32(d, rd, &nd, "dictionary size");
   if (s != DPS_OK) return s;
@@ -239,22 +239,23 @@ static dps_status decode(dps_dec *d, dps_rd *rd, const dps_values *v,
   uint32_t *codes = dps__dec_alloc(d, v->n, sizeof *codes);
   void *dict = NULL;
   int64_t *ends = NULL;
-  dps_buf bytes = {0};
   if (v->kind == DPS_KIND_BYTES)
     ends = dps__dec_alloc(d, nd, sizeof *ends);
   else
     dict = dps__dec_alloc(d, nd, v->width);
   if (codes == NULL || (dict == NULL && ends == NULL)) return DPS_ENOMEM;
   dps_values dv = {v->kind, v->width, v->is_signed, nd, NULL, NULL, NULL};
-  dps_bytes_out dout = {&bytes, 0, ends};
+  size_t base = bytes->len;
+  dps_bytes_out dout = {bytes, 0, ends};
   s = dps__child_decode(d, rd, &dv, depth + 1, dict, &dout);
+  const uint8_t *text = bytes->data ? bytes->data + base : NULL;
   /* [FMT-54] predicates will compare codes in place of values: the
    * dictionary must be strictly ascending. */
   for (uint32_t k = 1; s == DPS_OK && k < nd; k++) {
     bool ordered;
     if (v->kind == DPS_KIND_BYTES) {
       int64_t a0 = k > 1 ? ends[k - 2] : 0, a1 = ends[k - 1], b1 = ends[k];
-      ordered = cmp_bytes(bytes.data + a0, (size_t)(a1 - a0), bytes.data + a1,
+      ordered = cmp_bytes(text + a0, (size_t)(a1 - a0), text + a1,
                           (size_t)(b1 - a1)) < 0;
     } else {
       dps_values dk = {v->kind, v->width, v->is_signed, nd, dict, NULL, NULL};
@@ -279,17 +280,37 @@ static dps_status decode(dps_dec *d, dps_rd *rd, const dps_values *v,
     if (codes[i] >= nd)
       s = dps__rd_fail(d, rd, "value %zu: expected a dictionary code below "
                        "%u, found %u", i, nd, codes[i]);
+  out->n = nd;
+  out->codes = codes;
+  out->values = dict;
+  out->ends = ends;
+  out->text = text;
+  return s;
+}
+
+static dps_status decode(dps_dec *d, dps_rd *rd, const dps_values *v,
+                         int depth, void *out, dps_bytes_out *bout) {
+  dps_buf bytes = {0};
+  dps_dict_parts dp;
+  dps_status s = dps__dict_read(d, rd, v, depth, &dp, &bytes);
+  uint32_t nd = dp.n;
+  const uint32_t *codes = dp.codes;
+  const void *dict = dp.values;
+  const int64_t *ends = dp.ends;
   if (s == DPS_OK && v->kind != DPS_KIND_BYTES) {
     switch (v->width) {
-      case 1: for (size_t i = 0; i < v->n; i++) ((uint8_t *)out)[i] = ((uint8_t *)dict)[codes[i]]; break;
-      case 2: for (size_t i = 0; i < v->n; i++) ((uint16_t *)out)[i] = ((uint16_t *)dict)[codes[i]]; break;
-      case 4: for (size_t i = 0; i < v->n; i++) ((uint32_t *)out)[i] = ((uint32_t *)dict)[codes[i]]; break;
-      default: for (size_t i = 0; i < v->n; i++) ((uint64_t *)out)[i] = ((uint64_t *)dict)[codes[i]]; break;
+      case 1: for (size_t i = 0; i < v->n; i++) ((uint8_t *)out)[i] = ((const uint8_t *)dict)[codes[i]]; break;
+      case 2: for (size_t i = 0; i < v->n; i++) ((uint16_t *)out)[i] = ((const uint16_t *)dict)[codes[i]]; break;
+      case 4: for (size_t i = 0; i < v->n; i++) ((uint32_t *)out)[i] = ((const uint32_t *)dict)[codes[i]]; break;
+      default: for (size_t i = 0; i < v->n; i++) ((uint64_t *)out)[i] = ((const uint64_t *)dict)[codes[i]]; break;
     }
   } else if (s == DPS_OK) {
     /* Entry lengths once, so the total is a branch-free sum over codes. */
     uint32_t *lens = dps__dec_alloc(d, nd, sizeof *lens);
-    if (lens == NULL) return DPS_ENOMEM;
+    if (lens == NULL) {
+      dps__buf_free(&bytes);
+      return DPS_ENOMEM;
+    }
     for (uint32_t k = 0; k < nd; k++)
       lens[k] = (uint32_t)(ends[k] - (k ? ends[k - 1] : 0));
     bool same = true;
@@ -303,7 +324,7 @@ static dps_status decode(dps_dec *d, dps_rd *rd, const dps_values *v,
                        "the 2 GiB page limit", (unsigned long long)total);
 
     } else {
-      s = gather_bytes(d, bytes.data, ends, lens, nd, codes, v->n,
+      s = gather_bytes(d, dp.text, ends, lens, nd, codes, v->n,
                        (size_t)total, bout);
     }
   }

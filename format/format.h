@@ -290,6 +290,19 @@ dps_status dps__cascade_encode_page(dps_type t, const dps_array_view *a,
                                     int forced_scheme, dps_buf *out,
                                     char *desc, size_t desc_size,
                                     dps_error *err);
+/* When an encoding-1 page's values are a dictionary (root scheme dict),
+ * decodes only its parts: *is_dict = true, `entries` (reset first) holds
+ * the distinct values in ascending order as a column of that many rows,
+ * *codes one code per row (scratch memory, until the next use of
+ * scratch), *validity the page's bitmap inside `raw` or NULL when no row
+ * is null. Otherwise *is_dict = false and nothing else is set. */
+dps_status dps__cascade_decode_dict(dps_type t, const uint8_t *raw, size_t len,
+                                    size_t n, size_t nulls,
+                                    dps_column_data *entries,
+                                    const uint32_t **codes,
+                                    const uint8_t **validity, bool *is_dict,
+                                    dps_scratch *scratch, const char *where,
+                                    dps_error *err);
 /* Decodes an encoding-1 page, appending to `into` like dps__plain_decode. */
 dps_status dps__cascade_decode_page(dps_type t, const uint8_t *raw,
                                     size_t len, size_t n, size_t nulls,

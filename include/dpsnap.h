@@ -527,6 +527,214 @@ DPS_API dps_status dps_reader_verify(dps_reader *reader,
                                      dps_verify_report *report,
                                      dps_error *err);
 
+/* ---------------------------------------------------------------------- */
+/* Scans: predicates, projections, aggregates                             */
+/* ---------------------------------------------------------------------- */
+
+/* A query holds expression nodes: column references, literals, arithmetic
+ * and predicates, built with the dps_q_* calls below and owned by the
+ * query (freed with it). A builder never fails by returning an error: on
+ * a bad argument or out of memory it returns NULL and remembers why, and
+ * dps_scan_open reports it. Names and types are checked against the
+ * snapshot's schema when the scan opens (unknown column, with the nearest
+ * names; type mismatch; bad literal), not while building. */
+typedef struct dps_query dps_query;
+typedef struct dps_node dps_node;
+
+/** Creates an empty query. *out is the caller's (dps_query_free).
+ *  Returns DPS_OK, DPS_EINVAL (out NULL) or DPS_ENOMEM. */
+DPS_API dps_status dps_query_new(dps_query **out, dps_error *err);
+/** Frees a query and all its nodes; NULL is a no-op. */
+DPS_API void dps_query_free(dps_query *query);
+
+/* Value expressions. */
+DPS_API dps_node *dps_q_column(dps_query *q, const char *name);
+/* Literals (spec/SCAN.md §1): numbers compare with numeric columns by
+ * exact value (float literals as doubles), dates and timestamps with date
+ * and timestamp columns (a date is midnight UTC), strings with string and
+ * binary columns, bools with bool columns. A decimal literal is unscaled
+ * / 10^scale, scale 0..18. A string literal's bytes are copied. */
+DPS_API dps_node *dps_q_int(dps_query *q, int64_t value);
+DPS_API dps_node *dps_q_uint(dps_query *q, uint64_t value);
+DPS_API dps_node *dps_q_float(dps_query *q, double value);
+DPS_API dps_node *dps_q_decimal(dps_query *q, int64_t unscaled, int scale);
+DPS_API dps_node *dps_q_date(dps_query *q, int32_t days_since_epoch);
+DPS_API dps_node *dps_q_timestamp(dps_query *q, int64_t micros_since_epoch);
+DPS_API dps_node *dps_q_string(dps_query *q, const char *bytes, size_t len);
+DPS_API dps_node *dps_q_bool(dps_query *q, int value);
+
+typedef enum dps_arith_op {
+  DPS_ADD = 1,
+  DPS_SUB = 2,
+  DPS_MUL = 3
+} dps_arith_op;
+/** a op b over columns and literals of numeric types (integers, decimals,
+ *  floats), for aggregates (spec/SCAN.md [SCAN-21]): exact in 64 bits per
+ *  row for integers and decimals (a row that overflows fails the scan),
+ *  decimals keep their scale (a product adds the scales), and with a float
+ *  on either side the result is a double. */
+DPS_API dps_node *dps_q_arith(dps_query *q, dps_arith_op op, dps_node *a,
+                              dps_node *b);
+
+/* Predicates (spec/SCAN.md §1). Comparisons take a column and a literal,
+ * in either order. Three-valued logic as in SQL: a comparison with a null
+ * value is unknown, so neither it nor its NOT selects the row; use is
+ * null. Floats compare as IEEE numbers except that NaN equals NaN and is
+ * greater than every other value, and -0.0 equals 0.0. Strings compare by
+ * unsigned bytes. */
+typedef enum dps_cmp_op {
+  DPS_EQ = 1,
+  DPS_NE = 2,
+  DPS_LT = 3,
+  DPS_LE = 4,
+  DPS_GT = 5,
+  DPS_GE = 6
+} dps_cmp_op;
+DPS_API dps_node *dps_q_cmp(dps_query *q, dps_cmp_op op, dps_node *a,
+                            dps_node *b);
+/** lo <= column <= hi. */
+DPS_API dps_node *dps_q_between(dps_query *q, dps_node *column, dps_node *lo,
+                                dps_node *hi);
+/** column = any of the n literals. */
+DPS_API dps_node *dps_q_in(dps_query *q, dps_node *column,
+                           dps_node *const *literals, size_t n);
+DPS_API dps_node *dps_q_is_null(dps_query *q, dps_node *column);
+DPS_API dps_node *dps_q_is_not_null(dps_query *q, dps_node *column);
+/** String or binary column starting with the literal's bytes. */
+DPS_API dps_node *dps_q_starts_with(dps_query *q, dps_node *column,
+                                    dps_node *prefix);
+DPS_API dps_node *dps_q_and(dps_query *q, dps_node *a, dps_node *b);
+DPS_API dps_node *dps_q_or(dps_query *q, dps_node *a, dps_node *b);
+DPS_API dps_node *dps_q_not(dps_query *q, dps_node *a);
+
+typedef enum dps_agg_fn {
+  DPS_AGG_COUNT_STAR = 1,  /* rows; arg is NULL */
+  DPS_AGG_COUNT = 2,       /* rows where arg is not null */
+  DPS_AGG_SUM = 3,
+  DPS_AGG_MIN = 4,
+  DPS_AGG_MAX = 5,
+  DPS_AGG_AVG = 6
+} dps_agg_fn;
+
+/* One aggregate of a scan (spec/SCAN.md §3). Nulls are skipped; sum, min,
+ * max and avg of no values are null, counts of none are 0. Results: counts
+ * -> INT64; sum of integers -> INT64 and of decimals -> DECIMAL of the
+ * argument's scale, both exact in 128 bits (dps_value.i and i_hi); sum of
+ * floats -> FLOAT64, added per row group in row order and then in
+ * row-group order, so it does not depend on the thread count; avg ->
+ * FLOAT64; min/max -> the argument's type. */
+typedef struct dps_agg {
+  dps_agg_fn fn;
+  dps_node *arg;          /* column or arithmetic; NULL for COUNT_STAR */
+} dps_agg;
+
+#define DPS_SCAN_OPTIONS_VERSION 1
+
+typedef struct dps_scan_options {
+  unsigned version;               /* DPS_SCAN_OPTIONS_VERSION */
+  const char *const *columns;     /* rows: projected columns, in order;
+                                     NULL with n_columns 0 = every column */
+  size_t n_columns;
+  dps_node *where;                /* predicate, or NULL for every row */
+  uint64_t limit;                 /* rows: at most this many; 0 = all */
+  unsigned threads;               /* 0 = one per online CPU; 1 = the
+                                     calling thread only */
+  int ordered;                    /* rows: non-zero = batches in row order
+                                     (always so with one thread) */
+  const dps_agg *aggs;            /* aggregates instead of rows, or NULL */
+  size_t n_aggs;
+  const char *const *group_by;    /* aggregates: up to 2 grouping columns
+                                     (any type; groups come out sorted by
+                                     key, nulls last) */
+  size_t n_group_by;
+} dps_scan_options;
+
+#define DPS_SCAN_OPTIONS_INIT {DPS_SCAN_OPTIONS_VERSION, NULL, 0, NULL, 0, 0, \
+  0, NULL, 0, NULL, 0}
+
+/* What a scan did, for users who want to see where time goes. */
+typedef struct dps_scan_stats {
+  uint64_t elapsed_ns;          /* wall time spent inside the scan calls */
+  unsigned threads;             /* threads used */
+  uint64_t row_groups;          /* row groups in the snapshot */
+  uint64_t row_groups_pruned;   /* skipped by their zone maps */
+  uint64_t pages;               /* pages of the columns the scan touches */
+  uint64_t pages_pruned;        /* never read: zone maps, or no row of
+                                   theirs was selected */
+  uint64_t pages_read;          /* read, checked and decoded */
+  uint64_t bytes_read;          /* stored bytes of the pages read */
+  uint64_t vectors;             /* 1024-row vectors in the row groups */
+  uint64_t vectors_pruned;      /* decided by zone maps alone */
+  uint64_t vectors_evaluated;   /* predicate evaluated on their values */
+  uint64_t rows_scanned;        /* rows of the row groups not pruned */
+  uint64_t rows_matched;        /* rows satisfying the predicate */
+  uint64_t dict_lookups;        /* predicates answered on dictionary codes */
+} dps_scan_stats;
+
+typedef struct dps_scan dps_scan;
+
+/** Opens a scan over a reader (which must outlive it): binds names and
+ *  types of the options' nodes to the schema and checks them. The query
+ *  must outlive the scan too.
+ *  Returns DPS_OK; DPS_ENOTFOUND (unknown column: the message names it and
+ *  the nearest names); DPS_EINVAL (type mismatch, bad literal, bad option:
+ *  the message says which); DPS_ENOMEM. */
+DPS_API dps_status dps_scan_open(dps_scan **out, dps_reader *reader,
+                                 const dps_scan_options *opts,
+                                 dps_error *err);
+
+/** Rows mode: the next batch of matching rows of the projected columns
+ *  (the same batch type as the cursor's, valid until the next call or
+ *  dps_scan_free), or *batch = NULL at the end. Batches are never empty.
+ *  Returns DPS_OK, DPS_EMISUSE (an aggregate scan), read errors as
+ *  dps_cursor_next. */
+DPS_API dps_status dps_scan_next(dps_scan *scan, const dps_batch **batch,
+                                 dps_error *err);
+
+/* A value of an aggregate result or group key. */
+typedef struct dps_value {
+  int is_null;
+  dps_type type;         /* INT64 (counts, integer sums), DECIMAL, FLOAT64,
+                            or a group key's or min/max's column type */
+  int scale;             /* DECIMAL */
+  int64_t i;             /* signed integers, bool, date, timestamp,
+                            decimals (unscaled); for sums the low 64 bits */
+  int64_t i_hi;          /* sums: the high 64 bits of the 128-bit two's
+                            complement total whose low bits are
+                            (uint64_t)i; the sign of i when it fits */
+  uint64_t u;            /* unsigned integers */
+  double f;              /* floats */
+  const uint8_t *bytes;  /* strings and binary, borrowed from the scan */
+  size_t len;
+} dps_value;
+
+/** Formats a value the way the tool prints it: decimals with their scale,
+ *  dates as YYYY-MM-DD, timestamps as ISO 8601 with Z, floats with 17
+ *  significant digits trimmed ("0.1"), null as "NULL". Writes at most
+ *  size bytes including the NUL; returns the length the whole text needs. */
+DPS_API size_t dps_value_format(const dps_value *value, char *buf,
+                                size_t size);
+
+/** Aggregate mode: runs the scan and gives the size of its result table:
+ *  one row per group, sorted by key (one row without group_by, even when
+ *  no row matches); columns = the group_by columns, then the aggregates
+ *  in order. Returns DPS_OK, DPS_EMISUSE (a rows scan, or called twice),
+ *  DPS_EINVAL (arithmetic overflow in a row), read errors as
+ *  dps_cursor_next. */
+DPS_API dps_status dps_scan_aggregate(dps_scan *scan, size_t *rows,
+                                      size_t *columns, dps_error *err);
+/** Value at (row, column) of the aggregate result.
+ *  Returns DPS_OK, DPS_EMISUSE (no result yet), DPS_EINVAL (out of range). */
+DPS_API dps_status dps_scan_value(const dps_scan *scan, size_t row,
+                                  size_t column, dps_value *out);
+
+/** What the scan has done so far. */
+DPS_API dps_status dps_scan_stats_get(const dps_scan *scan,
+                                      dps_scan_stats *out);
+
+/** Frees a scan; NULL is a no-op. */
+DPS_API void dps_scan_free(dps_scan *scan);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,1688 @@
+/* scan.c - scans with predicates, projections and aggregates (spec/SCAN.md).
+ *
+ * A scan binds its nodes (engine/scan_bind.c), then handles row groups one
+ * at a time, on one thread or several:
+ * 1. the row group's zone maps may rule the predicate out: skipped;
+ * 2. page zone maps decide each 1024-row vector: none, all, or some rows;
+ * 3. for "some" vectors the predicate columns' pages are read and the
+ *    leaves evaluated, on dictionary entries where a page is a dictionary
+ *    (then rows select by code) and on decoded values elsewhere;
+ * 4. selected rows of the projected columns are gathered into a batch, or
+ *    aggregated into per-row-group partial results merged in order. */
+#include "engine/scan.h"
+#include "engine/scan_kernels.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define VEC DPS_VECTOR_SIZE
+
+typedef dps_i128 i128;
+
+/* ---- time --------------------------------------------------------------- */
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- zone-map logic ----------------------------------------------------- */
+
+/* What a predicate may be over a set of rows: true for some, false for
+ * some, unknown (null) for some. */
+typedef struct tri {
+  bool t, f, u;
+} tri;
+
+/* The bounds of a zone as keys (fixed-width) or bytes. */
+static tri leaf_zone(const dps_leaf *lf, const dps_zone *z, uint64_t rows,
+                     uint64_t nulls) {
+  tri r = {false, false, nulls > 0};
+  bool valid = rows > nulls;
+  if (lf->kind == DPS_LF_ISNULL) {
+    r.t = nulls > 0, r.f = valid, r.u = false;
+    return r;
+  }
+  if (lf->kind == DPS_LF_NOTNULL) {
+    r.t = valid, r.f = nulls > 0, r.u = false;
+    return r;
+  }
+  if (!valid) return r;
+  /* Bounds of the valid values; unknown bounds make everything possible. */
+  if (lf->dom == DPS_D_BYTES) {
+    if (!z->has_min) {
+      r.t = r.f = true;
+      return r;
+    }
+    const uint8_t *mn = z->min, *mx = z->max;
+    size_t mnl = z->min_len, mxl = z->max_len;
+    bool has_max = z->has_max && !z->max_unknown;
+    if (lf->kind == DPS_LF_PREFIX) {
+      const uint8_t *p = lf->lo.p;
+      size_t pn = lf->lo.n;
+      /* Some value >= p and some <= p followed by 0xFF...: overlap. */
+      bool above = !has_max || dps__bytes_cmp(mx, mxl, p, pn) >= 0 ||
+                   (mxl >= pn && memcmp(mx, p, pn) == 0);
+      bool below = dps__bytes_cmp(mn, mnl, p, pn) <= 0 ||
+                   (mnl >= pn && memcmp(mn, p, pn) == 0);
+      if (!below && mnl >= pn) below = memcmp(mn, p, pn) <= 0;
+      r.t = above && below;
+      bool all = has_max && mnl >= pn && mxl >= pn && memcmp(mn, p, pn) == 0 &&
+                 memcmp(mx, p, pn) == 0;
+      r.f = !all;
+    } else if (lf->kind == DPS_LF_RANGE) {
+      bool lo_ok = !lf->has_lo || !has_max ||
+                   (lf->lo_incl ? dps__bytes_cmp(mx, mxl, lf->lo.p, lf->lo.n) >= 0
+                                : dps__bytes_cmp(mx, mxl, lf->lo.p, lf->lo.n) > 0);
+      bool hi_ok = !lf->has_hi ||
+                   (lf->hi_incl ? dps__bytes_cmp(mn, mnl, lf->hi.p, lf->hi.n) <= 0
+                                : dps__bytes_cmp(mn, mnl, lf->hi.p, lf->hi.n) < 0);
+      bool inside_lo = !lf->has_lo ||
+                       (lf->lo_incl ? dps__bytes_cmp(mn, mnl, lf->lo.p, lf->lo.n) >= 0
+                                    : dps__bytes_cmp(mn, mnl, lf->lo.p, lf->lo.n) > 0);
+      bool inside_hi = !lf->has_hi ||
+                       (has_max && (lf->hi_incl ? dps__bytes_cmp(mx, mxl, lf->hi.p, lf->hi.n) <= 0
+                                                : dps__bytes_cmp(mx, mxl, lf->hi.p, lf->hi.n) < 0));
+      r.t = lo_ok && hi_ok;
+      r.f = !(inside_lo && inside_hi);
+    } else { /* SET */
+      bool any = false;
+      for (size_t k = 0; k < lf->n_keys && !any; k++)
+        any = dps__bytes_cmp(lf->strs[k].p, lf->strs[k].n, mn, mnl) >= 0 &&
+              (!has_max || dps__bytes_cmp(lf->strs[k].p, lf->strs[k].n, mx, mxl) <= 0);
+      r.t = any;
+      r.f = true;
+    }
+  } else if (lf->dom == DPS_D_DOUBLE) {
+    r.t = r.f = true;  /* bounds are exact values, the test is on doubles */
+  } else {
+    uint64_t lo, hi;
+    if (lf->dom == DPS_D_FLOAT) {
+      lo = z->has_min ? dps__key_of(lf->type, z->min) : UINT64_MAX;
+      hi = z->nan_count ? UINT64_MAX : z->has_max ? dps__key_of(lf->type, z->max) : 0;
+      if (!z->has_min && !z->nan_count) {
+        r.t = r.f = true;  /* no bounds recorded */
+        goto negate;
+      }
+    } else {
+      if (!z->has_min || !z->has_max) {
+        r.t = r.f = true;
+        goto negate;
+      }
+      lo = dps__key_of(lf->type, z->min);
+      hi = dps__key_of(lf->type, z->max);
+    }
+    if (lf->empty) {
+      r.t = false, r.f = true;
+    } else if (lf->kind == DPS_LF_RANGE) {
+      r.t = lf->klo <= hi && lf->khi >= lo;
+      r.f = !(lf->klo <= lo && hi <= lf->khi);
+    } else {
+      bool any = false;
+      for (size_t k = 0; k < lf->n_keys && !any; k++)
+        any = lf->keys[k] >= lo && lf->keys[k] <= hi;
+      r.t = any;
+      r.f = !(lo == hi && any);
+    }
+  }
+negate:
+  if (lf->negate) {
+    bool t = r.t;
+    r.t = r.f, r.f = t;
+  }
+  return r;
+}
+
+/* The tree over per-leaf states, bottom-up (nodes are in post-order). */
+static tri tree_state(const dps_bound *b, const tri *leaf, tri *tmp) {
+  for (size_t i = 0; i < b->n_pnodes; i++) {
+    const dps_pnode *p = &b->pnodes[i];
+    switch (p->kind) {
+      case DPS_P_LEAF: tmp[i] = leaf[p->leaf]; break;
+      case DPS_P_NOT: tmp[i] = (tri){tmp[p->a].f, tmp[p->a].t, tmp[p->a].u}; break;
+      case DPS_P_AND:
+        tmp[i] = (tri){tmp[p->a].t && tmp[p->b].t, tmp[p->a].f || tmp[p->b].f,
+                       tmp[p->a].u || tmp[p->b].u};
+        break;
+      default:
+        tmp[i] = (tri){tmp[p->a].t || tmp[p->b].t, tmp[p->a].f && tmp[p->b].f,
+                       tmp[p->a].u || tmp[p->b].u};
+    }
+  }
+  return tmp[b->root];
+}
+
+/* ---- the scan handle ---------------------------------------------------- */
+
+enum { VS_NONE = 0, VS_ALL = 1, VS_SOME = 2 };
+
+/* A page of a column in the row group being handled. */
+typedef struct colpage {
+  size_t row0, n;            /* rows [row0, row0 + n) of the row group */
+  bool loaded;               /* decoded below */
+  bool is_dict;              /* entries + codes; else data */
+  bool full;                 /* data holds the decoded values */
+  dps_column_data data;      /* values, or the dictionary entries */
+  dps_buf codes;             /* dict: uint32 per row */
+  dps_buf valid;             /* dict: validity bitmap, empty = no nulls */
+  dps_column_data values;    /* dict page decoded in full, when needed */
+} colpage;
+
+typedef struct colstate {
+  colpage *pages;
+  size_t n_pages, cap_pages;
+} colstate;
+
+/* Partial aggregates of one row group, or the merged result. */
+typedef struct acc {
+  int64_t count;
+  i128 isum;
+  double fsum;
+  bool has;                  /* min/max seen a value */
+  uint64_t key;              /* min/max of fixed-width values / results */
+  int64_t ival;              /* min/max of integer expressions */
+  double fval;               /* min/max of float expressions */
+  const uint8_t *bytes;      /* min/max of strings (in the result's arena) */
+  size_t len;
+} acc;
+
+typedef struct gkey {
+  dps_keyval k[2];
+} gkey;
+
+typedef struct aggres {
+  size_t n_groups, cap_groups;
+  gkey *keys;                /* per group */
+  acc *accs;                 /* n_groups * n_aggs */
+  uint32_t *slots;           /* hash: group + 1, 0 = empty */
+  size_t mask;
+  dps_arena arena;           /* key and min/max bytes */
+} aggres;
+
+typedef struct rows_out {
+  dps_column_data *cols;     /* projected columns' selected rows */
+  size_t rows;
+  struct dps_batch batch;
+} rows_out;
+
+typedef struct worker worker;
+
+struct dps_scan {
+  dps_reader *reader;
+  const dps_footer *f;
+  const dps_schema *schema;
+  dps_arena arena;
+  dps_bound b;
+  bool agg_mode;
+  unsigned threads;
+  uint64_t limit;
+  /* state */
+  size_t next_group;         /* rows mode: next row group to hand out */
+  uint64_t rows_out;         /* rows mode: rows returned */
+  bool done;
+  worker *workers;
+  rows_out *outs;            /* rows mode: one per thread */
+  size_t out_next, out_count;/* rows mode: outputs of the current round */
+  aggres *partials;          /* agg mode: one per row group */
+  aggres result;
+  bool have_result;
+  size_t *order;             /* result groups in output order */
+  dps_scan_stats stats;
+  pthread_mutex_t mu;
+  dps_status failed;
+  dps_error first_err;
+};
+
+struct worker {
+  dps_scan *scan;
+  dps_page_io io;
+  colstate *cols;            /* per schema column */
+  uint8_t *vstate;           /* per vector of the row group */
+  uint8_t *sel;              /* per row of the row group: selected */
+  uint8_t (*T)[VEC], (*F)[VEC];  /* per pnode */
+  uint8_t **entry_match;     /* per leaf: per dictionary entry of a page */
+  size_t *entry_cap;
+  const colpage **entry_page;/* per leaf: the page entry_match is for */
+  uint64_t *entry_gen;       /* per leaf: ... in row group generation */
+  uint64_t gen;              /* row groups begun by this worker */
+  uint32_t *code_map;        /* grouping by dictionary codes */
+  size_t cm_cap;
+  const colpage *cm_page[2]; /* the pages code_map is for ... */
+  uint64_t cm_gen;           /* ... in this row group generation ... */
+  aggres *cm_r;              /* ... and result */
+  dps_scan_stats st;
+  /* aggregation temporaries */
+  uint32_t idx[VEC];          /* selected rows (of the row group) */
+  int64_t *xi;               /* per xnode: VEC values */
+  double *xf;
+  uint8_t *xn;               /* per xnode: VEC null flags */
+  uint32_t gid[VEC];
+  const int64_t **xp;        /* per xnode: its integer values (xi or a
+                                page's own values) */
+  uint64_t *xstamp;          /* per xnode: vector it was evaluated for */
+  uint64_t vstamp;           /* the vector being aggregated */
+  char *msg;                 /* error text of the current expression */
+  dps_error err;
+};
+
+/* ---- pages of a row group ------------------------------------------------ */
+
+static void colstate_reset(colstate *cs, const dps_chunk_ref *ch) {
+  cs->n_pages = 0;
+  if (cs->cap_pages < ch->n_pages) {
+    colpage *p = realloc(cs->pages, ch->n_pages * sizeof *p);
+    if (p == NULL) return;
+    memset(p + cs->cap_pages, 0, (ch->n_pages - cs->cap_pages) * sizeof *p);
+    cs->pages = p;
+    cs->cap_pages = ch->n_pages;
+  }
+  size_t row = 0;
+  for (size_t k = 0; k < ch->n_pages; k++) {
+    colpage *cp = &cs->pages[k];
+    cp->row0 = row;
+    cp->n = (size_t)ch->pages[k].value_count;
+    cp->loaded = cp->is_dict = cp->full = false;
+    row += cp->n;
+  }
+  cs->n_pages = ch->n_pages;
+}
+
+static void colstate_free(colstate *cs) {
+  for (size_t k = 0; k < cs->cap_pages; k++) {
+    dps__column_data_free(&cs->pages[k].data);
+    dps__column_data_free(&cs->pages[k].values);
+    dps__buf_free(&cs->pages[k].codes);
+    dps__buf_free(&cs->pages[k].valid);
+  }
+  free(cs->pages);
+}
+
+/* Page of a column holding row `row` of the row group (pages are few). */
+static size_t page_at(const colstate *cs, size_t row, size_t hint) {
+  size_t k = hint < cs->n_pages ? hint : 0;
+  if (cs->pages[k].row0 > row) k = 0;
+  while (k + 1 < cs->n_pages && cs->pages[k].row0 + cs->pages[k].n <= row) k++;
+  return k;
+}
+
+/* Reads page k of column c of row group g: a dictionary page as entries
+ * and codes when `dict_ok`, else decoded in full. */
+static dps_status load(worker *w, size_t g, size_t c, size_t k, bool dict_ok) {
+  dps_scan *sc = w->scan;
+  colpage *cp = &w->cols[c].pages[k];
+  if (cp->loaded && (dict_ok || !cp->is_dict)) return DPS_OK;
+  const dps_page_ref *pg = &sc->f->groups[g].chunks[c].pages[k];
+  dps_type t = sc->f->schema->cols[c].type;
+  if (cp->loaded && cp->is_dict) {
+    /* Entries are there; the caller wants values: gather them. */
+    if (cp->full) return DPS_OK;
+    dps__column_data_reset(&cp->values);
+    dps_status s = dps__kernel_dict_expand(t, &cp->data,
+                                           (const uint32_t *)(void *)cp->codes.data,
+                                           cp->valid.len ? cp->valid.data : NULL,
+                                           cp->n, &cp->values);
+    if (s != DPS_OK) return dps__fail(&w->err, s, "out of memory");
+    cp->full = true;
+    return DPS_OK;
+  }
+  char where[512];
+  const uint8_t *raw = NULL;
+  dps_status s = dps__reader_fetch_page(sc->reader, g, c, k, &w->io, &raw, where,
+                                        &w->err);
+  if (s != DPS_OK) return s;
+  w->st.pages_read++;
+  w->st.bytes_read += pg->stored_size;
+  cp->loaded = true;
+  cp->is_dict = cp->full = false;
+  if (pg->encoding == DPS_PAGE_CASCADE && dict_ok) {
+    const uint32_t *codes = NULL;
+    const uint8_t *valid = NULL;
+    bool is_dict = false;
+    s = dps__cascade_decode_dict(t, raw, (size_t)pg->raw_size, cp->n,
+                                 (size_t)pg->null_count, &cp->data, &codes,
+                                 &valid, &is_dict, &w->io.scratch, where,
+                                 &w->err);
+    if (s != DPS_OK) return s;
+    if (is_dict) {
+      cp->codes.len = cp->valid.len = 0;
+      if (dps__buf_append(&cp->codes, codes, cp->n * sizeof *codes) != DPS_OK ||
+          (valid != NULL &&
+           dps__buf_append(&cp->valid, valid, (cp->n + 7) / 8) != DPS_OK))
+        return dps__fail(&w->err, DPS_ENOMEM, "out of memory");
+      cp->is_dict = true;
+      return DPS_OK;
+    }
+  }
+  dps__column_data_reset(&cp->data);
+  if (pg->encoding == DPS_PAGE_CASCADE)
+    s = dps__cascade_decode_page_ex(t, raw, (size_t)pg->raw_size, cp->n,
+                                    (size_t)pg->null_count, false, &cp->data,
+                                    &w->io.scratch, where, &w->err);
+  else
+    s = dps__plain_decode(t, raw, (size_t)pg->raw_size, cp->n,
+                          (size_t)pg->null_count, false, &cp->data, where,
+                          &w->err);
+  if (s != DPS_OK) return s;
+  if (cp->data.offsets.len == 0 && dps__type_is_var(t))
+    dps__buf_put_u64(&cp->data.offsets, 0);
+  cp->full = true;
+  return DPS_OK;
+}
+
+/* The decoded values of a loaded page (dictionary pages expanded). */
+static const dps_column_data *page_values(const colpage *cp) {
+  return cp->is_dict ? &cp->values : &cp->data;
+}
+
+/* ---- predicate evaluation on one vector ------------------------------------ */
+
+static void leaf_eval(worker *w, const dps_leaf *lf, size_t li, colpage *cp,
+                      size_t off, size_t n, uint8_t *restrict T,
+                      uint8_t *restrict F) {
+  const uint8_t *bits = NULL;
+  if (cp->is_dict) bits = cp->valid.len ? cp->valid.data : NULL;
+  else if (cp->data.validity.len) bits = cp->data.validity.data;
+  uint8_t m[VEC];
+  if (lf->kind == DPS_LF_ISNULL || lf->kind == DPS_LF_NOTNULL) {
+    bool want_null = lf->kind == DPS_LF_ISNULL;
+    for (size_t i = 0; i < n; i++) {
+      uint8_t v = 1;
+      if (bits) v = (uint8_t)((bits[(off + i) >> 3] >> ((off + i) & 7)) & 1);
+      T[i] = want_null ? (uint8_t)(v ^ 1) : v;
+      F[i] = (uint8_t)!T[i];
+    }
+    return;
+  }
+  if (cp->is_dict) {
+    const uint8_t *em = w->entry_match[li];
+    const uint32_t *codes = (const uint32_t *)(void *)cp->codes.data + off;
+    for (size_t i = 0; i < n; i++) m[i] = em[codes[i]];
+  } else {
+    dps__kernel_leaf(lf, &cp->data, off, n, m);
+  }
+  uint8_t neg = lf->negate ? 1 : 0;
+  if (bits == NULL) {
+    for (size_t i = 0; i < n; i++) {
+      T[i] = m[i] ^ neg;
+      F[i] = (uint8_t)(T[i] ^ 1);
+    }
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      uint8_t v = (uint8_t)((bits[(off + i) >> 3] >> ((off + i) & 7)) & 1);
+      uint8_t t = m[i] ^ neg;
+      T[i] = t & v;
+      F[i] = (uint8_t)((t ^ 1) & v);
+    }
+  }
+}
+
+/* AND / OR of two nodes' true and false flags (three-valued logic). */
+static void combine(bool is_and, const uint8_t *restrict ta,
+                    const uint8_t *restrict fa, const uint8_t *restrict tb,
+                    const uint8_t *restrict fb, uint8_t *restrict t,
+                    uint8_t *restrict f, size_t n) {
+  if (is_and) {
+    for (size_t r = 0; r < n; r++) t[r] = ta[r] & tb[r], f[r] = fa[r] | fb[r];
+  } else {
+    for (size_t r = 0; r < n; r++) t[r] = ta[r] | tb[r], f[r] = fa[r] & fb[r];
+  }
+}
+
+/* Per-entry matches of a leaf on a dictionary page. */
+static dps_status prepare_entries(worker *w, size_t li, const colpage *cp) {
+  if (w->entry_page[li] == cp && w->entry_gen[li] == w->gen) return DPS_OK;
+  const dps_leaf *lf = &w->scan->b.leaves[li];
+  size_t nd = cp->data.length;
+  if (w->entry_cap[li] < nd + 1) {
+    uint8_t *p = realloc(w->entry_match[li], nd + 1);
+    if (p == NULL) return dps__fail(&w->err, DPS_ENOMEM, "out of memory");
+    w->entry_match[li] = p;
+    w->entry_cap[li] = nd + 1;
+  }
+  dps__kernel_leaf(lf, &cp->data, 0, nd, w->entry_match[li]);
+  w->entry_page[li] = cp;
+  w->entry_gen[li] = w->gen;
+  w->st.dict_lookups++;
+  return DPS_OK;
+}
+
+/* Decides every vector of row group g from zone maps, then evaluates the
+ * predicate on the "some" vectors into w->sel. Returns the rows matched. */
+static dps_status select_rows(worker *w, size_t g, uint64_t *matched) {
+  dps_scan *sc = w->scan;
+  const dps_bound *b = &sc->b;
+  const dps_row_group_ref *rg = &sc->f->groups[g];
+  size_t rows = (size_t)rg->row_count, nvec = (rows + VEC - 1) / VEC;
+  *matched = 0;
+  if (b->root < 0) {
+    memset(w->sel, 1, rows);
+    memset(w->vstate, VS_ALL, nvec);
+    *matched = rows;
+    w->st.rows_scanned += rows;
+    return DPS_OK;
+  }
+  tri leaf[64], tmp[128];
+  tri *lt = b->n_leaves <= 64 ? leaf : malloc(b->n_leaves * sizeof *lt);
+  tri *tt = b->n_pnodes <= 128 ? tmp : malloc(b->n_pnodes * sizeof *tt);
+  if (lt == NULL || tt == NULL) {
+    if (lt != leaf) free(lt);
+    if (tt != tmp) free(tt);
+    return dps__fail(&w->err, DPS_ENOMEM, "out of memory");
+  }
+  dps_status s = DPS_OK;
+  /* Row group zone maps. */
+  for (size_t k = 0; k < b->n_leaves; k++) {
+    const dps_leaf *lf = &b->leaves[k];
+    lt[k] = leaf_zone(lf, &rg->zones[lf->col], rg->row_count,
+                      rg->chunks[lf->col].null_count);
+  }
+  tri whole = tree_state(b, lt, tt);
+  if (!whole.t) {
+    w->st.row_groups_pruned++;
+    w->st.vectors_pruned += nvec;
+    memset(w->vstate, VS_NONE, nvec);
+    goto out;
+  }
+  w->st.rows_scanned += rows;
+  /* Vectors from page zone maps. */
+  size_t hint[64] = {0};
+  for (size_t v = 0; v < nvec; v++) {
+    size_t r0 = v * VEC, r1 = r0 + VEC < rows ? r0 + VEC : rows;
+    bool split = false;
+    for (size_t k = 0; k < b->n_leaves; k++) {
+      const dps_leaf *lf = &b->leaves[k];
+      const colstate *cs = &w->cols[lf->col];
+      size_t pk = page_at(cs, r0, k < 64 ? hint[k] : 0);
+      if (k < 64) hint[k] = pk;
+      const colpage *cp = &cs->pages[pk];
+      if (cp->row0 + cp->n < r1) split = true;
+      const dps_page_ref *pg = &rg->chunks[lf->col].pages[pk];
+      lt[k] = leaf_zone(lf, &pg->zone, pg->value_count, pg->null_count);
+    }
+    tri st = tree_state(b, lt, tt);
+    if (split) st.t = st.f = st.u = true;
+    uint8_t vs = !st.t ? VS_NONE : (!st.f && !st.u) ? VS_ALL : VS_SOME;
+    w->vstate[v] = vs;
+    if (vs == VS_SOME) w->st.vectors_evaluated++;
+    else w->st.vectors_pruned++;
+  }
+  /* Evaluate the "some" vectors. */
+  for (size_t v = 0; s == DPS_OK && v < nvec; v++) {
+    size_t r0 = v * VEC, n = r0 + VEC < rows ? VEC : rows - r0;
+    if (w->vstate[v] != VS_SOME) {
+      memset(w->sel + r0, w->vstate[v] == VS_ALL, n);
+      continue;
+    }
+    /* Sub-ranges where every predicate column stays in one page. */
+    size_t at = r0;
+    while (s == DPS_OK && at < r0 + n) {
+      size_t end = r0 + n;
+      for (size_t k = 0; k < b->n_leaves; k++) {
+        const dps_leaf *lf = &b->leaves[k];
+        colstate *cs = &w->cols[lf->col];
+        size_t pk = page_at(cs, at, k < 64 ? hint[k] : 0);
+        if (k < 64) hint[k] = pk;
+        colpage *cp = &cs->pages[pk];
+        if (cp->row0 + cp->n < end) end = cp->row0 + cp->n;
+        bool fresh = !cp->loaded;
+        if ((s = load(w, g, lf->col, pk, true)) != DPS_OK) break;
+        (void)fresh;
+      }
+      if (s != DPS_OK) break;
+      size_t cnt = end - at;
+      for (size_t i = 0; i < b->n_pnodes; i++) {
+        const dps_pnode *p = &b->pnodes[i];
+        uint8_t *T = w->T[i], *F = w->F[i];
+        switch (p->kind) {
+          case DPS_P_LEAF: {
+            const dps_leaf *lf = &b->leaves[p->leaf];
+            colstate *cs = &w->cols[lf->col];
+            size_t pk = page_at(cs, at, 0);
+            colpage *cp = &cs->pages[pk];
+            if (cp->is_dict && (s = prepare_entries(w, (size_t)p->leaf, cp)) != DPS_OK)
+              break;
+            leaf_eval(w, lf, (size_t)p->leaf, cp, at - cp->row0, cnt, T, F);
+            break;
+          }
+          case DPS_P_NOT:
+            memcpy(T, w->F[p->a], cnt);
+            memcpy(F, w->T[p->a], cnt);
+            break;
+          default:
+            combine(p->kind == DPS_P_AND, w->T[p->a], w->F[p->a], w->T[p->b],
+                    w->F[p->b], T, F, cnt);
+        }
+        if (s != DPS_OK) break;
+      }
+      if (s == DPS_OK) memcpy(w->sel + at, w->T[b->root], cnt);
+      at = end;
+    }
+  }
+  if (s == DPS_OK)
+    for (size_t r = 0; r < rows; r++) *matched += w->sel[r];
+out:
+  if (lt != leaf) free(lt);
+  if (tt != tmp) free(tt);
+  return s;
+}
+
+/* ---- rows mode -------------------------------------------------------------- */
+
+static dps_status gather_rows(worker *w, size_t g, rows_out *ro) {
+  dps_scan *sc = w->scan;
+  const dps_bound *b = &sc->b;
+  size_t rows = (size_t)sc->f->groups[g].row_count;
+  for (size_t j = 0; j < b->n_proj; j++) {
+    size_t c = b->proj[j];
+    dps_type t = sc->f->schema->cols[c].type;
+    colstate *cs = &w->cols[c];
+    dps_column_data *out = &ro->cols[j];
+    for (size_t k = 0; k < cs->n_pages; k++) {
+      colpage *cp = &cs->pages[k];
+      size_t hits = 0;
+      for (size_t r = cp->row0; r < cp->row0 + cp->n && r < rows; r++) hits += w->sel[r];
+      if (hits == 0) continue;
+      dps_status s = load(w, g, c, k, false);
+      if (s != DPS_OK) return s;
+      s = dps__kernel_gather(t, page_values(cp), w->sel + cp->row0, cp->n,
+                             hits, out);
+      if (s != DPS_OK) return dps__fail(&w->err, s, "out of memory");
+    }
+  }
+  return DPS_OK;
+}
+
+/* ---- aggregates ------------------------------------------------------------- */
+
+static uint64_t hash_bytes(const uint8_t *p, size_t n) { return dps__hash64(p, n); }
+
+static uint64_t mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  return x;
+}
+
+static uint64_t key_hash(const gkey *k, size_t n) {
+  uint64_t h = 0x9e3779b97f4a7c15ull;
+  for (size_t i = 0; i < n; i++) {
+    const dps_keyval *v = &k->k[i];
+    uint64_t x = v->is_null ? 0x5bd1e995u : v->p ? hash_bytes(v->p, v->n) : mix(v->key);
+    h = mix(h ^ x) + i;
+  }
+  return h;
+}
+
+static bool key_eq(const gkey *a, const gkey *b, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    const dps_keyval *x = &a->k[i], *y = &b->k[i];
+    if (x->is_null != y->is_null) return false;
+    if (x->is_null) continue;
+    if (x->p || y->p) {
+      if (x->n != y->n || (x->n && memcmp(x->p, y->p, x->n) != 0)) return false;
+    } else if (x->key != y->key) {
+      return false;
+    }
+  }
+  return true;
+}
+
+static void aggres_free(aggres *r) {
+  free(r->keys);
+  free(r->accs);
+  free(r->slots);
+  dps__arena_free(&r->arena);
+  memset(r, 0, sizeof *r);
+}
+
+/* Group of key k (bytes copied into the result's arena), created if new. */
+static dps_status group_of(aggres *r, const gkey *k, size_t nk, size_t n_aggs,
+                           uint32_t *gid) {
+  if ((r->n_groups + 1) * 2 > r->mask + 1 || r->slots == NULL) {
+    size_t cap = r->slots ? (r->mask + 1) * 2 : 64;
+    uint32_t *slots = calloc(cap, sizeof *slots);
+    if (slots == NULL) return DPS_ENOMEM;
+    for (size_t gi = 0; gi < r->n_groups; gi++) {
+      size_t at = (size_t)key_hash(&r->keys[gi], nk) & (cap - 1);
+      while (slots[at]) at = (at + 1) & (cap - 1);
+      slots[at] = (uint32_t)gi + 1;
+    }
+    free(r->slots);
+    r->slots = slots;
+    r->mask = cap - 1;
+  }
+  size_t at = (size_t)key_hash(k, nk) & r->mask;
+  for (;; at = (at + 1) & r->mask) {
+    uint32_t s = r->slots[at];
+    if (s == 0) break;
+    if (key_eq(&r->keys[s - 1], k, nk)) {
+      *gid = s - 1;
+      return DPS_OK;
+    }
+  }
+  if (r->n_groups == r->cap_groups) {
+    size_t cap = r->cap_groups ? r->cap_groups * 2 : 16;
+    gkey *keys = realloc(r->keys, cap * sizeof *keys);
+    if (keys == NULL) return DPS_ENOMEM;
+    r->keys = keys;
+    acc *accs = realloc(r->accs, cap * (n_aggs ? n_aggs : 1) * sizeof *accs);
+    if (accs == NULL) return DPS_ENOMEM;
+    r->accs = accs;
+    r->cap_groups = cap;
+  }
+  gkey copy = *k;
+  for (size_t i = 0; i < nk; i++) {
+    dps_keyval *v = &copy.k[i];
+    if (!v->is_null && v->p != NULL) {
+      uint8_t *p = dps__arena_alloc(&r->arena, v->n + 1);
+      if (p == NULL) return DPS_ENOMEM;
+      memcpy(p, v->p, v->n);
+      v->p = p;
+    }
+  }
+  size_t gi = r->n_groups++;
+  r->keys[gi] = copy;
+  memset(&r->accs[gi * n_aggs], 0, n_aggs * sizeof(acc));
+  r->slots[at] = (uint32_t)gi + 1;
+  *gid = (uint32_t)gi;
+  return DPS_OK;
+}
+
+/* Key of row `row` (page-relative) of a loaded page. */
+static dps_keyval row_key(const colpage *cp, dps_type t, size_t row) {
+  dps_keyval kv = {false, 0, NULL, 0};
+  const dps_column_data *d = page_values(cp);
+  if (d->validity.len && !((d->validity.data[row >> 3] >> (row & 7)) & 1)) {
+    kv.is_null = true;
+    return kv;
+  }
+  if (dps__type_is_var(t)) {
+    const int64_t *o = (const int64_t *)(void *)d->offsets.data;
+    static const uint8_t empty[1];
+    kv.p = d->data.data ? d->data.data + o[row] : empty;
+    kv.n = (size_t)(o[row + 1] - o[row]);
+  } else {
+    kv.key = dps__key_of(t, d->values.data + row * dps_type_width(t));
+  }
+  return kv;
+}
+
+/* Evaluates aggregate expressions on the selected rows idx[0..n) of one
+ * vector whose rows lie in one page per column. */
+static dps_status eval_expr(worker *w, size_t g, int xi, size_t n) {
+  dps_scan *sc = w->scan;
+  const dps_xnode *x = &sc->b.xnodes[xi];
+  if (w->xstamp[xi] == w->vstamp) return DPS_OK;
+  w->xstamp[xi] = w->vstamp;
+  int64_t *vi = w->xi + (size_t)xi * VEC;
+  double *vf = w->xf + (size_t)xi * VEC;
+  uint8_t *vn = w->xn + (size_t)xi * VEC;
+  w->xp[xi] = vi;
+  switch (x->kind) {
+    case DPS_X_INT:
+      for (size_t k = 0; k < n; k++) vi[k] = x->i, vn[k] = 0;
+      if (x->is_float) for (size_t k = 0; k < n; k++) vf[k] = (double)x->i;
+      return DPS_OK;
+    case DPS_X_FLOAT:
+      for (size_t k = 0; k < n; k++) vf[k] = x->f, vn[k] = 0;
+      return DPS_OK;
+    case DPS_X_COL: {
+      colstate *cs = &w->cols[x->col];
+      size_t pk = page_at(cs, w->idx[0], 0);
+      colpage *cp = &cs->pages[pk];
+      dps_status s = load(w, g, x->col, pk, false);
+      if (s != DPS_OK) return s;
+      const dps_column_data *d = page_values(cp);
+      bool wide = x->type == DPS_TYPE_INT64 || x->type == DPS_TYPE_DECIMAL ||
+                  x->type == DPS_TYPE_TIMESTAMP;
+      if (wide && w->idx[n - 1] - w->idx[0] == n - 1) {
+        /* Consecutive rows of 64-bit integers: read them in place. */
+        w->xp[xi] = (const int64_t *)(const void *)d->values.data +
+                    (w->idx[0] - cp->row0);
+        if (d->validity.len == 0) {
+          memset(vn, 0, n);
+        } else {
+          for (size_t k = 0; k < n; k++) {
+            size_t r = w->idx[k] - cp->row0;
+            vn[k] = !((d->validity.data[r >> 3] >> (r & 7)) & 1);
+          }
+        }
+        return DPS_OK;
+      }
+      bool ovf = dps__kernel_load_numeric(x->type, d, cp->row0, w->idx, n, vi,
+                                          vf, vn);
+      if (ovf)
+        return dps__fail(&w->err, DPS_EINVAL, "%s: row group %zu: a value of "
+                         "column \"%s\" does not fit in 64-bit signed "
+                         "arithmetic (overflow)", dps__reader_path(sc->reader),
+                         g, sc->f->schema->cols[x->col].name);
+      return DPS_OK;
+    }
+    default: {
+      dps_status s = eval_expr(w, g, x->a, n);
+      if (s == DPS_OK) s = eval_expr(w, g, x->b, n);
+      if (s != DPS_OK) return s;
+      const dps_xnode *xa = &sc->b.xnodes[x->a], *xb = &sc->b.xnodes[x->b];
+      bool ovf = dps__kernel_arith(x->op, x->is_float, x->scale, xa->is_float,
+                                   xa->scale, xb->is_float, xb->scale,
+                                   w->xp[x->a],
+                                   w->xf + (size_t)x->a * VEC,
+                                   w->xn + (size_t)x->a * VEC,
+                                   w->xp[x->b],
+                                   w->xf + (size_t)x->b * VEC,
+                                   w->xn + (size_t)x->b * VEC, n, vi, vf, vn);
+      if (ovf)
+        return dps__fail(&w->err, DPS_EINVAL, "%s: row group %zu: an "
+                         "aggregate's arithmetic overflows 64 bits "
+                         "(overflow); cast to a float by adding 0.0 or narrow "
+                         "the rows", dps__reader_path(sc->reader), g);
+      return DPS_OK;
+    }
+  }
+}
+
+/* Updates min or max of a fixed-width or float result. */
+static void minmax_i(acc *a, bool is_max, int64_t v) {
+  if (!a->has || (is_max ? v > a->ival : v < a->ival)) a->ival = v;
+  a->has = true;
+}
+
+static void minmax_f(acc *a, bool is_max, double v) {
+  uint64_t k = dps__fkey(v);
+  if (!a->has || (is_max ? k > a->key : k < a->key)) a->key = k, a->fval = v;
+  a->has = true;
+}
+
+/* Key of dictionary entry `code` of a dictionary page; code n = null. */
+static dps_keyval entry_key(const colpage *cp, dps_type t, uint32_t code) {
+  dps_keyval kv = {false, 0, NULL, 0};
+  const dps_column_data *d = &cp->data;
+  if (code >= d->length) {
+    kv.is_null = true;
+    return kv;
+  }
+  if (dps__type_is_var(t)) {
+    const int64_t *o = (const int64_t *)(void *)d->offsets.data;
+    static const uint8_t empty[1];
+    kv.p = d->data.data ? d->data.data + o[code] : empty;
+    kv.n = (size_t)(o[code + 1] - o[code]);
+  } else {
+    kv.key = dps__key_of(t, d->values.data + (size_t)code * dps_type_width(t));
+  }
+  return kv;
+}
+
+/* Code of row `row` of a dictionary page, or the entry count for null. */
+static uint32_t row_code(const colpage *cp, size_t row) {
+  if (cp->valid.len && !((cp->valid.data[row >> 3] >> (row & 7)) & 1))
+    return (uint32_t)cp->data.length;
+  return ((const uint32_t *)(void *)cp->codes.data)[row];
+}
+
+/* Groups of the selected rows when every grouping column's page is a
+ * dictionary: a dense map from the codes (null = one more code) to groups,
+ * kept while the pages stay the same. */
+static dps_status group_by_codes(worker *w, aggres *r, colpage *const *cps,
+                                 const dps_type *ts, size_t n) {
+  const dps_bound *b = &w->scan->b;
+  size_t n1 = cps[0]->data.length + 1;
+  size_t n2 = b->n_group == 2 ? cps[1]->data.length + 1 : 1;
+  if (n1 * n2 > ((size_t)1 << 16)) return DPS_EINVAL;  /* caller falls back */
+  const colpage *p2 = b->n_group == 2 ? cps[1] : NULL;
+  if (w->cm_page[0] != cps[0] || w->cm_page[1] != p2 || w->cm_gen != w->gen ||
+      w->cm_r != r) {
+    if (w->cm_cap < n1 * n2) {
+      uint32_t *m = realloc(w->code_map, n1 * n2 * sizeof *m);
+      if (m == NULL) return dps__fail(&w->err, DPS_ENOMEM, "out of memory");
+      w->code_map = m;
+      w->cm_cap = n1 * n2;
+    }
+    memset(w->code_map, 0xFF, n1 * n2 * sizeof *w->code_map);
+    w->cm_page[0] = cps[0], w->cm_page[1] = p2;
+    w->cm_gen = w->gen, w->cm_r = r;
+  }
+  for (size_t i = 0; i < n; i++) {
+    uint32_t c1 = row_code(cps[0], w->idx[i] - cps[0]->row0);
+    uint32_t c2 = p2 ? row_code(p2, w->idx[i] - p2->row0) : 0;
+    uint32_t *slot = &w->code_map[(size_t)c1 * n2 + c2];
+    if (*slot == UINT32_MAX) {
+      gkey k;
+      memset(&k, 0, sizeof k);
+      k.k[0] = entry_key(cps[0], ts[0], c1);
+      if (p2) k.k[1] = entry_key(p2, ts[1], c2);
+      if (group_of(r, &k, b->n_group, b->n_aggs, slot) != DPS_OK)
+        return dps__fail(&w->err, DPS_ENOMEM, "out of memory");
+    }
+    w->gid[i] = *slot;
+  }
+  return DPS_OK;
+}
+
+/* Groups of the selected rows by their decoded key values. */
+static dps_status group_by_values(worker *w, size_t g, aggres *r,
+                                  colpage *const *cps, const dps_type *ts,
+                                  size_t n) {
+  const dps_bound *b = &w->scan->b;
+  for (size_t j = 0; j < b->n_group; j++) {
+    size_t c = b->group[j];
+    colstate *cs = &w->cols[c];
+    dps_status s = load(w, g, c, (size_t)(cps[j] - cs->pages), false);
+    if (s != DPS_OK) return s;
+  }
+  gkey k, prev;
+  memset(&k, 0, sizeof k);
+  memset(&prev, 0, sizeof prev);
+  uint32_t prev_gid = UINT32_MAX;
+  for (size_t i = 0; i < n; i++) {
+    for (size_t j = 0; j < b->n_group; j++)
+      k.k[j] = row_key(cps[j], ts[j], w->idx[i] - cps[j]->row0);
+    /* Runs of one key are common: skip the hash then. */
+    if (prev_gid != UINT32_MAX && key_eq(&k, &prev, b->n_group)) {
+      w->gid[i] = prev_gid;
+      continue;
+    }
+    if (group_of(r, &k, b->n_group, b->n_aggs, &w->gid[i]) != DPS_OK)
+      return dps__fail(&w->err, DPS_ENOMEM, "out of memory");
+    prev = k, prev_gid = w->gid[i];
+  }
+  return DPS_OK;
+}
+
+static dps_status aggregate_vector(worker *w, size_t g, aggres *r, size_t n) {
+  dps_scan *sc = w->scan;
+  w->vstamp++;
+  const dps_bound *b = &sc->b;
+  size_t na = b->n_aggs;
+  /* Groups. */
+  if (b->n_group == 0) {
+    if (r->n_groups == 0) {
+      gkey k;
+      memset(&k, 0, sizeof k);
+      uint32_t gi;
+      if (group_of(r, &k, 0, na, &gi) != DPS_OK)
+        return dps__fail(&w->err, DPS_ENOMEM, "out of memory");
+    }
+    memset(w->gid, 0, n * sizeof *w->gid);
+  } else {
+    colpage *cps[2];
+    dps_type ts[2];
+    bool dict = true;
+    for (size_t j = 0; j < b->n_group; j++) {
+      size_t c = b->group[j];
+      colstate *cs = &w->cols[c];
+      size_t pk = page_at(cs, w->idx[0], 0);
+      dps_status s = load(w, g, c, pk, true);
+      if (s != DPS_OK) return s;
+      cps[j] = &cs->pages[pk];
+      ts[j] = sc->f->schema->cols[c].type;
+      dict &= cps[j]->is_dict;
+    }
+    dps_status s = dict ? group_by_codes(w, r, cps, ts, n) : DPS_EINVAL;
+    if (s == DPS_EINVAL) s = group_by_values(w, g, r, cps, ts, n);
+    if (s != DPS_OK) return s;
+  }
+  /* With few groups, rows ordered by group (a counting sort) let sums run
+   * in registers. */
+  bool sorted = b->n_group > 0 && r->n_groups <= 256;
+  uint16_t perm[VEC];
+  uint32_t cnt[256], start[256], used[256];
+  size_t n_used = 0;
+  if (sorted) {
+    memset(cnt, 0, r->n_groups * sizeof *cnt);
+    for (size_t i = 0; i < n; i++) cnt[w->gid[i]]++;
+    uint32_t at = 0;
+    for (size_t gi = 0; gi < r->n_groups; gi++) {
+      start[gi] = at;
+      at += cnt[gi];
+      if (cnt[gi]) used[n_used++] = (uint32_t)gi;
+    }
+    uint32_t fill[256];
+    memcpy(fill, start, r->n_groups * sizeof *fill);
+    for (size_t i = 0; i < n; i++) perm[fill[w->gid[i]]++] = (uint16_t)i;
+  }
+  /* Aggregates. */
+  for (size_t a = 0; a < na; a++) {
+    const dps_bound_agg *ag = &b->aggs[a];
+    if (ag->fn == DPS_AGG_COUNT_STAR) {
+      if (sorted)
+        for (size_t q = 0; q < n_used; q++) r->accs[used[q] * na + a].count += cnt[used[q]];
+      else
+        for (size_t i = 0; i < n; i++) r->accs[w->gid[i] * na + a].count++;
+      continue;
+    }
+    const dps_xnode *x = &b->xnodes[ag->expr];
+    bool bare = x->kind == DPS_X_COL;
+    if (bare && (ag->fn == DPS_AGG_COUNT || ag->fn == DPS_AGG_MIN ||
+                 ag->fn == DPS_AGG_MAX)) {
+      /* Any type: by keys. */
+      colstate *cs = &w->cols[x->col];
+      size_t pk = page_at(cs, w->idx[0], 0);
+      dps_status s = load(w, g, x->col, pk, false);
+      if (s != DPS_OK) return s;
+      colpage *cp = &cs->pages[pk];
+      bool is_max = ag->fn == DPS_AGG_MAX;
+      for (size_t i = 0; i < n; i++) {
+        dps_keyval kv = row_key(cp, x->type, w->idx[i] - cp->row0);
+        if (kv.is_null) continue;
+        acc *ac = &r->accs[w->gid[i] * na + a];
+        ac->count++;
+        if (ag->fn == DPS_AGG_COUNT) continue;
+        if (kv.p != NULL) {
+          int c = ac->has ? dps__bytes_cmp(kv.p, kv.n, ac->bytes, ac->len) : 0;
+          if (!ac->has || (is_max ? c > 0 : c < 0)) {
+            uint8_t *copy = dps__arena_alloc(&r->arena, kv.n + 1);
+            if (copy == NULL) return dps__fail(&w->err, DPS_ENOMEM, "out of memory");
+            memcpy(copy, kv.p, kv.n);
+            ac->bytes = copy, ac->len = kv.n;
+          }
+        } else if (!ac->has || (is_max ? kv.key > ac->key : kv.key < ac->key)) {
+          ac->key = kv.key;
+        }
+        ac->has = true;
+      }
+      continue;
+    }
+    if (bare && x->type == DPS_TYPE_UINT64) {
+      /* Unsigned 64-bit values may exceed int64: straight into 128 bits. */
+      colstate *cs = &w->cols[x->col];
+      size_t pk = page_at(cs, w->idx[0], 0);
+      dps_status s = load(w, g, x->col, pk, false);
+      if (s != DPS_OK) return s;
+      colpage *cp = &cs->pages[pk];
+      const dps_column_data *d = page_values(cp);
+      const uint8_t *bits = d->validity.len ? d->validity.data : NULL;
+      for (size_t i = 0; i < n; i++) {
+        size_t row = w->idx[i] - cp->row0;
+        if (bits && !((bits[row >> 3] >> (row & 7)) & 1)) continue;
+        uint64_t u;
+        memcpy(&u, d->values.data + 8 * row, 8);
+        acc *ac = &r->accs[w->gid[i] * na + a];
+        ac->count++;
+        ac->isum += (i128)u;
+      }
+      continue;
+    }
+    dps_status s = eval_expr(w, g, ag->expr, n);
+    if (s != DPS_OK) return s;
+    const int64_t *vi = w->xp[ag->expr];
+    const double *vf = w->xf + (size_t)ag->expr * VEC;
+    const uint8_t *vn = w->xn + (size_t)ag->expr * VEC;
+    if (b->n_group == 0) {
+      acc *ac = &r->accs[a];
+      dps__kernel_accumulate(ag->fn, x->is_float, vi, vf, vn, n, &ac->count,
+                             &ac->isum, &ac->fsum);
+      if (ag->fn == DPS_AGG_MIN || ag->fn == DPS_AGG_MAX)
+        for (size_t i = 0; i < n; i++) {
+          if (vn[i]) continue;
+          if (x->is_float) minmax_f(ac, ag->fn == DPS_AGG_MAX, vf[i]);
+          else minmax_i(ac, ag->fn == DPS_AGG_MAX, vi[i]);
+        }
+      continue;
+    }
+    acc *base = r->accs + a;
+    const uint32_t *gid = w->gid;
+    bool sum = ag->fn == DPS_AGG_SUM || ag->fn == DPS_AGG_AVG;
+    if (sum && !x->is_float && n_used <= 1 && b->n_group > 0 &&
+        dps__kernel_sum_fits(vi, n)) {
+      /* Few groups: one vectorized masked sum per group. */
+      for (size_t q = 0; q < n_used; q++) {
+        int64_t c;
+        int64_t s64 = dps__kernel_group_sum(vi, vn, w->gid, used[q], n, &c);
+        acc *ac = base + (size_t)used[q] * na;
+        ac->count += c;
+        ac->isum += s64;
+      }
+    } else if (sum && !x->is_float && sorted) {
+      /* Rows grouped by group: sums in registers, one group at a time. */
+      for (size_t q = 0; q < n_used; q++) {
+        uint32_t gi = used[q];
+        i128 sum128 = 0;
+        int64_t c = 0;
+        for (size_t k = start[gi]; k < start[gi] + cnt[gi]; k++) {
+          uint16_t i = perm[k];
+          int64_t ok = !vn[i];
+          c += ok;
+          sum128 += ok ? vi[i] : 0;
+        }
+        acc *ac = base + (size_t)gi * na;
+        ac->count += c;
+        ac->isum += sum128;
+      }
+    } else if (sum && !x->is_float) {
+      for (size_t i = 0; i < n; i++) {
+        acc *ac = base + (size_t)gid[i] * na;
+        int64_t ok = !vn[i];
+        ac->count += ok;
+        ac->isum += ok ? vi[i] : 0;
+      }
+    } else if (sum) {
+      for (size_t i = 0; i < n; i++) {
+        if (vn[i]) continue;
+        acc *ac = base + (size_t)gid[i] * na;
+        ac->count++;
+        ac->fsum += vf[i];
+      }
+    } else {
+      for (size_t i = 0; i < n; i++) {
+        if (vn[i]) continue;
+        acc *ac = base + (size_t)gid[i] * na;
+        ac->count++;
+        if (ag->fn == DPS_AGG_COUNT) continue;
+        if (x->is_float) minmax_f(ac, ag->fn == DPS_AGG_MAX, vf[i]);
+        else minmax_i(ac, ag->fn == DPS_AGG_MAX, vi[i]);
+      }
+    }
+  }
+  return DPS_OK;
+}
+
+/* Aggregates the selected rows of row group g into r, a vector (or the
+ * part of one inside a page of every column read) at a time. */
+static dps_status aggregate_group(worker *w, size_t g, aggres *r) {
+  dps_scan *sc = w->scan;
+  const dps_bound *b = &sc->b;
+  size_t rows = (size_t)sc->f->groups[g].row_count;
+  size_t ncol = sc->f->schema->n;
+  for (size_t at = 0; at < rows;) {
+    size_t end = at + VEC < rows ? at + VEC : rows;
+    for (size_t c = 0; c < ncol; c++) {
+      if (!b->needed[c]) continue;
+      const colstate *cs = &w->cols[c];
+      const colpage *cp = &cs->pages[page_at(cs, at, 0)];
+      if (cp->row0 + cp->n < end) end = cp->row0 + cp->n;
+    }
+    size_t n = 0;
+    for (size_t row = at; row < end; row++) {
+      w->idx[n] = (uint32_t)row;
+      n += w->sel[row];
+    }
+    if (n > 0) {
+      dps_status s = aggregate_vector(w, g, r, n);
+      if (s != DPS_OK) return s;
+    }
+    at = end;
+  }
+  return DPS_OK;
+}
+
+/* ---- workers ----------------------------------------------------------------- */
+
+static void worker_free(worker *w, size_t n_cols, size_t n_leaves) {
+  if (w->cols)
+    for (size_t c = 0; c < n_cols; c++) colstate_free(&w->cols[c]);
+  if (w->entry_match)
+    for (size_t k = 0; k < n_leaves; k++) free(w->entry_match[k]);
+  free(w->cols);
+  free(w->vstate);
+  free(w->sel);
+  free(w->T);
+  free(w->F);
+  free(w->entry_match);
+  free(w->entry_cap);
+  free(w->entry_page);
+  free(w->entry_gen);
+  free(w->code_map);
+  free(w->xi);
+  free(w->xf);
+  free(w->xn);
+  free(w->xstamp);
+  free(w->xp);
+  dps__page_io_free(&w->io);
+}
+
+static dps_status worker_init(worker *w, dps_scan *sc) {
+  memset(w, 0, sizeof *w);
+  w->scan = sc;
+  size_t max_rows = 0;
+  for (size_t g = 0; g < sc->f->n_groups; g++)
+    if (sc->f->groups[g].row_count > max_rows) max_rows = (size_t)sc->f->groups[g].row_count;
+  size_t np = sc->b.n_pnodes ? sc->b.n_pnodes : 1, nl = sc->b.n_leaves ? sc->b.n_leaves : 1;
+  size_t nx = sc->b.n_xnodes ? sc->b.n_xnodes : 1;
+  w->cols = calloc(sc->f->schema->n, sizeof *w->cols);
+  w->vstate = malloc(max_rows / VEC + 2);
+  w->sel = malloc(max_rows + 1);
+  w->T = malloc(np * sizeof *w->T);
+  w->F = malloc(np * sizeof *w->F);
+  w->entry_match = calloc(nl, sizeof *w->entry_match);
+  w->entry_cap = calloc(nl, sizeof *w->entry_cap);
+  w->entry_page = calloc(nl, sizeof *w->entry_page);
+  w->entry_gen = calloc(nl, sizeof *w->entry_gen);
+  w->xi = malloc(nx * VEC * sizeof *w->xi);
+  w->xf = malloc(nx * VEC * sizeof *w->xf);
+  w->xn = malloc(nx * VEC);
+  w->xstamp = calloc(nx, sizeof *w->xstamp);
+  w->xp = calloc(nx, sizeof *w->xp);
+  if (!w->cols || !w->vstate || !w->sel || !w->T || !w->F || !w->entry_match ||
+      !w->entry_cap || !w->entry_page || !w->entry_gen || !w->xi || !w->xf || !w->xn ||
+      !w->xstamp || !w->xp)
+    return DPS_ENOMEM;
+  return DPS_OK;
+}
+
+/* Prepares the page tables of the columns the scan reads in row group g. */
+static dps_status begin_group(worker *w, size_t g) {
+  dps_scan *sc = w->scan;
+  w->gen++;
+  for (size_t c = 0; c < sc->f->schema->n; c++) {
+    if (!sc->b.needed[c]) continue;
+    const dps_chunk_ref *ch = &sc->f->groups[g].chunks[c];
+    colstate_reset(&w->cols[c], ch);
+    if (w->cols[c].n_pages != ch->n_pages)
+      return dps__fail(&w->err, DPS_ENOMEM, "out of memory");
+    w->st.pages += ch->n_pages;
+  }
+  return DPS_OK;
+}
+
+/* Pages never loaded in row group g: pruned. */
+static void end_group(worker *w) {
+  dps_scan *sc = w->scan;
+  for (size_t c = 0; c < sc->f->schema->n; c++) {
+    if (!sc->b.needed[c]) continue;
+    for (size_t k = 0; k < w->cols[c].n_pages; k++)
+      w->st.pages_pruned += !w->cols[c].pages[k].loaded;
+  }
+}
+
+static void record_failure(dps_scan *sc, worker *w, dps_status s) {
+  pthread_mutex_lock(&sc->mu);
+  if (sc->failed == DPS_OK) {
+    sc->failed = s;
+    sc->first_err = w->err;
+    sc->first_err.code = s;
+  }
+  pthread_mutex_unlock(&sc->mu);
+}
+
+/* Handles row group g: selection, then rows into `ro` or aggregates into
+ * sc->partials[g]. */
+static dps_status do_group(worker *w, size_t g, rows_out *ro) {
+  dps_scan *sc = w->scan;
+  dps_status s = begin_group(w, g);
+  uint64_t matched = 0;
+  size_t nvec = ((size_t)sc->f->groups[g].row_count + VEC - 1) / VEC;
+  w->st.vectors += nvec;
+  if (s == DPS_OK) s = select_rows(w, g, &matched);
+  w->st.rows_matched += matched;
+  if (s == DPS_OK && matched > 0) {
+    if (sc->agg_mode) s = aggregate_group(w, g, &sc->partials[g]);
+    else s = gather_rows(w, g, ro);
+    if (ro != NULL) ro->rows += (size_t)matched;
+  }
+  end_group(w);
+  return s;
+}
+
+typedef struct job {
+  dps_scan *scan;
+  worker *w;
+  size_t *next;              /* shared: next row group (atomic) */
+  size_t end;                /* row groups [.., end) */
+  rows_out *ro;              /* rows mode: output (one row group) */
+  size_t group;              /* rows mode: the row group */
+} job;
+
+static void *agg_thread(void *arg) {
+  job *j = arg;
+  dps_scan *sc = j->scan;
+  for (;;) {
+    size_t g = __atomic_fetch_add(j->next, 1, __ATOMIC_RELAXED);
+    if (g >= j->end || __atomic_load_n(&sc->failed, __ATOMIC_RELAXED) != DPS_OK)
+      break;
+    dps_status s = do_group(j->w, g, NULL);
+    if (s != DPS_OK) {
+      record_failure(sc, j->w, s);
+      break;
+    }
+  }
+  return NULL;
+}
+
+static void *rows_thread(void *arg) {
+  job *j = arg;
+  dps_status s = do_group(j->w, j->group, j->ro);
+  if (s != DPS_OK) record_failure(j->scan, j->w, s);
+  return NULL;
+}
+
+/* Runs fn over jobs: the calling thread takes the first, threads the rest. */
+static void run_jobs(job *jobs, size_t n, void *(*fn)(void *)) {
+  pthread_t tid[64];
+  bool started[64] = {false};
+  for (size_t k = 1; k < n && k < 64; k++)
+    started[k] = pthread_create(&tid[k], NULL, fn, &jobs[k]) == 0;
+  fn(&jobs[0]);
+  for (size_t k = 1; k < n && k < 64; k++) {
+    if (started[k]) pthread_join(tid[k], NULL);
+    else fn(&jobs[k]);  /* no thread: run it here */
+  }
+}
+
+/* ---- results ------------------------------------------------------------------ */
+
+static void merge_acc(const dps_bound_agg *ag, bool is_float, acc *into,
+                      const acc *a, bool bytes, bool keyed) {
+  into->count += a->count;
+  into->isum += a->isum;
+  into->fsum += a->fsum;
+  if (!a->has) return;
+  bool is_max = ag->fn == DPS_AGG_MAX;
+  if (!into->has) {
+    *into = (acc){into->count, into->isum, into->fsum, true, a->key, a->ival,
+                  a->fval, a->bytes, a->len};
+    return;
+  }
+  if (bytes) {
+    int c = dps__bytes_cmp(a->bytes, a->len, into->bytes, into->len);
+    if (is_max ? c > 0 : c < 0) into->bytes = a->bytes, into->len = a->len;
+  } else if (keyed || is_float) {
+    if (is_max ? a->key > into->key : a->key < into->key)
+      into->key = a->key, into->fval = a->fval;
+  } else if (is_max ? a->ival > into->ival : a->ival < into->ival) {
+    into->ival = a->ival;
+  }
+}
+
+static int keyval_cmp(const dps_keyval *a, const dps_keyval *b) {
+  if (a->is_null || b->is_null) return a->is_null - b->is_null;  /* nulls last */
+  if (a->p || b->p) return dps__bytes_cmp(a->p, a->n, b->p, b->n);
+  return (a->key > b->key) - (a->key < b->key);
+}
+
+static _Thread_local const dps_scan *sort_scan;
+
+static int group_cmp(const void *x, const void *y) {
+  const dps_scan *sc = sort_scan;
+  const gkey *a = &sc->result.keys[*(const size_t *)x];
+  const gkey *b = &sc->result.keys[*(const size_t *)y];
+  for (size_t j = 0; j < sc->b.n_group; j++) {
+    int c = keyval_cmp(&a->k[j], &b->k[j]);
+    if (c) return c;
+  }
+  return 0;
+}
+
+/* Merges the row groups' partial results in row-group order. */
+static dps_status finish_result(dps_scan *sc) {
+  const dps_bound *b = &sc->b;
+  size_t na = b->n_aggs;
+  aggres *r = &sc->result;
+  for (size_t g = 0; g < sc->f->n_groups; g++) {
+    aggres *p = &sc->partials[g];
+    for (size_t k = 0; k < p->n_groups; k++) {
+      uint32_t gi;
+      if (group_of(r, &p->keys[k], b->n_group, na, &gi) != DPS_OK) return DPS_ENOMEM;
+      for (size_t a = 0; a < na; a++) {
+        const dps_bound_agg *ag = &b->aggs[a];
+        bool is_float = false, bytes = false, keyed = false;
+        if (ag->expr >= 0) {
+          const dps_xnode *x = &b->xnodes[ag->expr];
+          is_float = x->is_float;
+          bool bare = x->kind == DPS_X_COL &&
+                      (ag->fn == DPS_AGG_MIN || ag->fn == DPS_AGG_MAX);
+          keyed = bare;
+          bytes = bare && dps__type_is_var(x->type);
+          is_float = is_float && !bare;
+        }
+        acc *src = &p->accs[k * na + a];
+        if (bytes && src->has) {
+          uint8_t *copy = dps__arena_alloc(&r->arena, src->len + 1);
+          if (copy == NULL) return DPS_ENOMEM;
+          memcpy(copy, src->bytes, src->len);
+          src->bytes = copy;
+        }
+        merge_acc(ag, is_float, &r->accs[gi * na + a], src, bytes, keyed);
+      }
+    }
+    aggres_free(p);
+  }
+  if (b->n_group == 0 && r->n_groups == 0) {
+    gkey k;
+    memset(&k, 0, sizeof k);
+    uint32_t gi;
+    if (group_of(r, &k, 0, na, &gi) != DPS_OK) return DPS_ENOMEM;
+  }
+  sc->order = malloc((r->n_groups ? r->n_groups : 1) * sizeof *sc->order);
+  if (sc->order == NULL) return DPS_ENOMEM;
+  for (size_t k = 0; k < r->n_groups; k++) sc->order[k] = k;
+  sort_scan = sc;
+  qsort(sc->order, r->n_groups, sizeof *sc->order, group_cmp);
+  sort_scan = NULL;
+  return DPS_OK;
+}
+
+/* ---- API ------------------------------------------------------------------------ */
+
+static unsigned default_threads(void) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1u : n > 64 ? 64u : (unsigned)n;
+}
+
+dps_status dps_scan_open(dps_scan **out, dps_reader *reader,
+                         const dps_scan_options *o, dps_error *err) {
+  if (out == NULL || reader == NULL)
+    return dps__fail(err, DPS_EINVAL, "dps_scan_open: out and reader are required");
+  *out = NULL;
+  dps_scan_options def = DPS_SCAN_OPTIONS_INIT;
+  if (o == NULL) o = &def;
+  if (o->version != DPS_SCAN_OPTIONS_VERSION)
+    return dps__fail(err, DPS_EINVAL, "dps_scan_options.version: expected %d "
+                     "(use DPS_SCAN_OPTIONS_INIT), found %u",
+                     DPS_SCAN_OPTIONS_VERSION, o->version);
+  if (o->threads > 64)
+    return dps__fail(err, DPS_EINVAL, "threads: expected 0 to 64, found %u",
+                     o->threads);
+  /* A builder failure is reported with the first node it left NULL. */
+  const dps_node *any = o->where;
+  for (size_t k = 0; any == NULL && k < o->n_aggs && o->aggs; k++) any = o->aggs[k].arg;
+  if (any != NULL && any->owner->error[0] != '\0')
+    return dps__fail(err, DPS_EINVAL, "%s", any->owner->error);
+  dps_scan *sc = calloc(1, sizeof *sc);
+  if (sc == NULL) return dps__fail(err, DPS_ENOMEM, "out of memory");
+  sc->reader = reader;
+  sc->f = dps__reader_footer(reader);
+  sc->schema = sc->f->schema;
+  pthread_mutex_init(&sc->mu, NULL);
+  dps_status s = dps__scan_bind(sc->schema, o, &sc->arena, &sc->b, err);
+  if (s != DPS_OK) {
+    dps_scan_free(sc);
+    return s;
+  }
+  sc->agg_mode = o->n_aggs > 0;
+  sc->limit = o->limit;
+  sc->threads = o->threads ? o->threads : default_threads();
+  if (sc->threads > sc->f->n_groups) sc->threads = sc->f->n_groups ? (unsigned)sc->f->n_groups : 1;
+  sc->workers = calloc(sc->threads, sizeof *sc->workers);
+  sc->outs = calloc(sc->threads, sizeof *sc->outs);
+  if (sc->workers == NULL || sc->outs == NULL) s = DPS_ENOMEM;
+  for (unsigned t = 0; s == DPS_OK && t < sc->threads; t++) {
+    s = worker_init(&sc->workers[t], sc);
+    rows_out *ro = &sc->outs[t];
+    if (s == DPS_OK && !sc->agg_mode) {
+      ro->cols = calloc(sc->b.n_proj ? sc->b.n_proj : 1, sizeof *ro->cols);
+      ro->batch.views = calloc(sc->b.n_proj ? sc->b.n_proj : 1, sizeof *ro->batch.views);
+      if (ro->cols == NULL || ro->batch.views == NULL) s = DPS_ENOMEM;
+    }
+  }
+  if (s != DPS_OK) {
+    dps_scan_free(sc);
+    return dps__fail(err, s, "out of memory");
+  }
+  sc->stats.threads = sc->threads;
+  sc->stats.row_groups = sc->f->n_groups;
+  *out = sc;
+  return DPS_OK;
+}
+
+static void sum_stats(dps_scan *sc) {
+  dps_scan_stats t = sc->stats;
+  uint64_t elapsed = t.elapsed_ns;
+  memset(&t, 0, sizeof t);
+  t.elapsed_ns = elapsed;
+  t.threads = sc->threads;
+  t.row_groups = sc->f->n_groups;
+  for (unsigned k = 0; k < sc->threads; k++) {
+    const dps_scan_stats *w = &sc->workers[k].st;
+    t.row_groups_pruned += w->row_groups_pruned;
+    t.pages += w->pages;
+    t.pages_pruned += w->pages_pruned;
+    t.pages_read += w->pages_read;
+    t.bytes_read += w->bytes_read;
+    t.vectors += w->vectors;
+    t.vectors_pruned += w->vectors_pruned;
+    t.vectors_evaluated += w->vectors_evaluated;
+    t.rows_scanned += w->rows_scanned;
+    t.rows_matched += w->rows_matched;
+    t.dict_lookups += w->dict_lookups;
+  }
+  sc->stats = t;
+}
+
+static dps_status fail_from(dps_scan *sc, dps_error *err) {
+  if (err != NULL) *err = sc->first_err;
+  return sc->failed;
+}
+
+dps_status dps_scan_aggregate(dps_scan *sc, size_t *rows, size_t *columns,
+                              dps_error *err) {
+  if (sc == NULL) return dps__fail(err, DPS_EINVAL, "dps_scan_aggregate: scan is NULL");
+  if (!sc->agg_mode)
+    return dps__fail(err, DPS_EMISUSE, "dps_scan_aggregate: the scan has no "
+                     "aggregates; read its rows with dps_scan_next");
+  if (sc->have_result)
+    return dps__fail(err, DPS_EMISUSE, "dps_scan_aggregate: already run; read "
+                     "the result with dps_scan_value");
+  if (sc->failed != DPS_OK) return fail_from(sc, err);
+  uint64_t t0 = now_ns();
+  size_t ng = sc->f->n_groups;
+  sc->partials = calloc(ng ? ng : 1, sizeof *sc->partials);
+  if (sc->partials == NULL) return dps__fail(err, DPS_ENOMEM, "out of memory");
+  size_t next = 0;
+  job jobs[64];
+  for (unsigned k = 0; k < sc->threads; k++)
+    jobs[k] = (job){sc, &sc->workers[k], &next, ng, NULL, 0};
+  run_jobs(jobs, sc->threads, agg_thread);
+  dps_status s = sc->failed;
+  if (s == DPS_OK && finish_result(sc) != DPS_OK) {
+    s = sc->failed = DPS_ENOMEM;
+    dps__fail(&sc->first_err, DPS_ENOMEM, "out of memory");
+  }
+  sc->stats.elapsed_ns += now_ns() - t0;
+  sum_stats(sc);
+  if (s != DPS_OK) return fail_from(sc, err);
+  sc->have_result = true;
+  if (rows) *rows = sc->result.n_groups;
+  if (columns) *columns = sc->b.n_group + sc->b.n_aggs;
+  return DPS_OK;
+}
+
+static void fill_key_value(const dps_scan *sc, size_t col, const dps_keyval *k,
+                           dps_value *v) {
+  const struct dps_column_def *cd = &sc->f->schema->cols[col];
+  v->type = cd->type;
+  v->scale = cd->type == DPS_TYPE_DECIMAL ? cd->scale : 0;
+  if (k->is_null) {
+    v->is_null = 1;
+    return;
+  }
+  if (dps__type_is_var(cd->type)) {
+    v->bytes = k->p;
+    v->len = k->n;
+    return;
+  }
+  uint8_t raw[8] = {0};
+  dps__key_store(cd->type, k->key, raw);
+  switch (dps__domain_of(cd->type)) {
+    case DPS_D_UNSIGNED: {
+      uint64_t u = 0;
+      memcpy(&u, raw, dps_type_width(cd->type));
+      v->u = u;
+      v->i = (int64_t)u;
+      break;
+    }
+    case DPS_D_FLOAT:
+      if (cd->type == DPS_TYPE_FLOAT32) {
+        float f;
+        memcpy(&f, raw, 4);
+        v->f = f;
+      } else {
+        memcpy(&v->f, raw, 8);
+      }
+      break;
+    default:
+      v->i = (int64_t)(k->key ^ ((uint64_t)1 << 63));
+      v->i_hi = v->i < 0 ? -1 : 0;
+  }
+}
+
+dps_status dps_scan_value(const dps_scan *sc, size_t row, size_t column,
+                          dps_value *out) {
+  if (sc == NULL || out == NULL) return DPS_EINVAL;
+  if (!sc->have_result) return DPS_EMISUSE;
+  const dps_bound *b = &sc->b;
+  if (row >= sc->result.n_groups || column >= b->n_group + b->n_aggs)
+    return DPS_EINVAL;
+  memset(out, 0, sizeof *out);
+  size_t gi = sc->order[row];
+  if (column < b->n_group) {
+    fill_key_value(sc, b->group[column], &sc->result.keys[gi].k[column], out);
+    return DPS_OK;
+  }
+  size_t a = column - b->n_group;
+  const dps_bound_agg *ag = &b->aggs[a];
+  const acc *ac = &sc->result.accs[gi * b->n_aggs + a];
+  out->type = ag->out_type;
+  out->scale = ag->out_scale;
+  switch (ag->fn) {
+    case DPS_AGG_COUNT_STAR: case DPS_AGG_COUNT:
+      out->i = ac->count;
+      return DPS_OK;
+    case DPS_AGG_SUM:
+      if (ac->count == 0) {
+        out->is_null = 1;
+        return DPS_OK;
+      }
+      if (ag->out_type == DPS_TYPE_FLOAT64) {
+        out->f = ac->fsum;
+      } else {
+        out->i = (int64_t)(uint64_t)ac->isum;
+        out->i_hi = (int64_t)(ac->isum >> 64);
+      }
+      return DPS_OK;
+    case DPS_AGG_AVG: {
+      if (ac->count == 0) {
+        out->is_null = 1;
+        return DPS_OK;
+      }
+      const dps_xnode *x = &b->xnodes[ag->expr];
+      if (x->is_float) {
+        out->f = ac->fsum / (double)ac->count;
+      } else {
+        double d = (double)ac->isum / (double)ac->count;
+        for (int k = 0; k < x->scale; k++) d /= 10;
+        out->f = d;
+      }
+      return DPS_OK;
+    }
+    default: {
+      if (!ac->has) {
+        out->is_null = 1;
+        return DPS_OK;
+      }
+      const dps_xnode *x = &b->xnodes[ag->expr];
+      if (x->kind == DPS_X_COL) {
+        dps_keyval k = {false, ac->key, ac->bytes, ac->len};
+        if (!dps__type_is_var(x->type)) k.p = NULL;
+        fill_key_value(sc, x->col, &k, out);
+        out->type = ag->out_type;
+        return DPS_OK;
+      }
+      if (x->is_float) out->f = ac->fval;
+      else out->i = ac->ival, out->i_hi = ac->ival < 0 ? -1 : 0;
+      return DPS_OK;
+    }
+  }
+}
+
+/* Rows mode: the next round of row groups, one per thread. */
+static dps_status next_round(dps_scan *sc) {
+  size_t ng = sc->f->n_groups;
+  job jobs[64];
+  size_t n = 0;
+  while (n < sc->threads && sc->next_group < ng) {
+    rows_out *ro = &sc->outs[n];
+    for (size_t j = 0; j < sc->b.n_proj; j++) dps__column_data_reset(&ro->cols[j]);
+    ro->rows = 0;
+    jobs[n] = (job){sc, &sc->workers[n], NULL, 0, ro, sc->next_group++};
+    n++;
+  }
+  sc->out_next = 0;
+  sc->out_count = n;
+  if (n > 0) run_jobs(jobs, n, rows_thread);
+  return sc->failed;
+}
+
+dps_status dps_scan_next(dps_scan *sc, const dps_batch **batch,
+                         dps_error *err) {
+  if (sc == NULL || batch == NULL)
+    return dps__fail(err, DPS_EINVAL, "dps_scan_next: NULL argument");
+  *batch = NULL;
+  if (sc->agg_mode)
+    return dps__fail(err, DPS_EMISUSE, "dps_scan_next: the scan has "
+                     "aggregates; run it with dps_scan_aggregate");
+  if (sc->failed != DPS_OK) return fail_from(sc, err);
+  uint64_t t0 = now_ns();
+  dps_status s = DPS_OK;
+  while (!sc->done) {
+    if (sc->out_next == sc->out_count) {
+      if (sc->next_group >= sc->f->n_groups) {
+        sc->done = true;
+        break;
+      }
+      if ((s = next_round(sc)) != DPS_OK) break;
+      continue;
+    }
+    rows_out *ro = &sc->outs[sc->out_next++];
+    if (ro->rows == 0) continue;
+    size_t rows = ro->rows;
+    if (sc->limit && sc->rows_out + rows >= sc->limit) {
+      rows = (size_t)(sc->limit - sc->rows_out);
+      sc->done = true;
+    }
+    sc->rows_out += rows;
+    ro->batch.rows = rows;
+    ro->batch.n = sc->b.n_proj;
+    ro->batch.data = ro->cols;
+    for (size_t j = 0; j < sc->b.n_proj; j++) {
+      dps_column_data *d = &ro->cols[j];
+      if (d->offsets.len == 0 && dps__type_is_var(sc->f->schema->cols[sc->b.proj[j]].type))
+        dps__buf_put_u64(&d->offsets, 0);
+      dps__column_data_view(d, &ro->batch.views[j]);
+      ro->batch.views[j].length = rows;
+    }
+    *batch = &ro->batch;
+    break;
+  }
+  sc->stats.elapsed_ns += now_ns() - t0;
+  sum_stats(sc);
+  if (s != DPS_OK) return fail_from(sc, err);
+  return DPS_OK;
+}
+
+dps_status dps_scan_stats_get(const dps_scan *sc, dps_scan_stats *out) {
+  if (sc == NULL || out == NULL) return DPS_EINVAL;
+  *out = sc->stats;
+  return DPS_OK;
+}
+
+void dps_scan_free(dps_scan *sc) {
+  if (sc == NULL) return;
+  size_t nc = sc->f ? sc->f->schema->n : 0;
+  for (unsigned t = 0; sc->workers && t < sc->threads; t++)
+    worker_free(&sc->workers[t], nc, sc->b.n_leaves);
+  for (unsigned t = 0; sc->outs && t < sc->threads; t++) {
+    for (size_t j = 0; sc->outs[t].cols && j < sc->b.n_proj; j++)
+      dps__column_data_free(&sc->outs[t].cols[j]);
+    free(sc->outs[t].cols);
+    free(sc->outs[t].batch.views);
+  }
+  if (sc->partials)
+    for (size_t g = 0; g < sc->f->n_groups; g++) aggres_free(&sc->partials[g]);
+  free(sc->partials);
+  aggres_free(&sc->result);
+  free(sc->order);
+  free(sc->workers);
+  free(sc->outs);
+  free(sc->b.leaves);
+  free(sc->b.pnodes);
+  free(sc->b.xnodes);
+  dps__arena_free(&sc->arena);
+  pthread_mutex_destroy(&sc->mu);
+  free(sc);
+}
