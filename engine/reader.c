@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@ struct dps_reader {
   char *path;                  /* as given to dps_reader_open */
   int fd;                      /* open file */
   uint64_t file_size;          /* bytes at open */
+  const uint8_t *map;          /* read-only map of the file, or NULL */
   dps_trailer trailer;         /* decoded trailer */
   dps_footer footer;           /* decoded footer */
   dps_column_stats *stats;     /* per column */
@@ -207,10 +209,10 @@ dps_status dps_reader_open(dps_reader **out, const char *path,
                      "required");
   *out = NULL;
   if (opts != NULL && (opts->version != DPS_READ_OPTIONS_VERSION ||
-                       opts->reserved != 0))
+                       (opts->flags & ~DPS_READ_PREAD) != 0))
     return dps__fail(err, DPS_EINVAL, "dps_read_options: expected version %d "
-                     "and reserved 0 (use DPS_READ_OPTIONS_INIT)",
-                     DPS_READ_OPTIONS_VERSION);
+                     "and flags 0 or DPS_READ_PREAD (use "
+                     "DPS_READ_OPTIONS_INIT)", DPS_READ_OPTIONS_VERSION);
   dps_reader *r = calloc(1, sizeof *r);
   if (r == NULL) return dps__fail(err, DPS_ENOMEM, "out of memory");
   r->path = strdup(path);
@@ -224,6 +226,13 @@ dps_status dps_reader_open(dps_reader **out, const char *path,
   } else {
     s = load_footer(r, err);
     if (s == DPS_OK) s = compute_stats(r, err);
+    bool map = opts == NULL || !(opts->flags & DPS_READ_PREAD);
+    if (s == DPS_OK && map && r->file_size > 0 && r->file_size <= SIZE_MAX) {
+      /* Any failure to map leaves pread in charge. */
+      void *m = mmap(NULL, (size_t)r->file_size, PROT_READ, MAP_PRIVATE,
+                     r->fd, 0);
+      if (m != MAP_FAILED) r->map = m;
+    }
   }
   if (s != DPS_OK) {
     dps_reader_free(r);
@@ -235,6 +244,7 @@ dps_status dps_reader_open(dps_reader **out, const char *path,
 
 void dps_reader_free(dps_reader *r) {
   if (r == NULL) return;
+  if (r->map != NULL) munmap((void *)(uintptr_t)r->map, (size_t)r->file_size);
   if (r->fd >= 0) close(r->fd);
   dps__footer_free(&r->footer);
   free(r->stats);
@@ -297,17 +307,26 @@ dps_status dps__reader_fetch_page(dps_reader *r, size_t g, size_t c, size_t p,
   const dps_page_ref *pg = &r->footer.groups[g].chunks[c].pages[p];
   dps_buf *stored = &io->stored, *raw = &io->raw;
   page_name(r, g, c, p, where);
-  stored->len = 0;
-  dps_status s = dps__buf_reserve(stored, (size_t)pg->stored_size);
-  if (s != DPS_OK) return dps__fail(err, s, "%s: out of memory", where);
-  s = pread_all(r, stored->data, (size_t)pg->stored_size, pg->offset, err);
-  if (s != DPS_OK) return s;
-  stored->len = (size_t)pg->stored_size;
-  uint64_t sum = dps__hash64(stored->data, stored->len);
+  const uint8_t *bytes;
+  size_t len = (size_t)pg->stored_size;
+  dps_status s;
+  if (r->map != NULL && pg->offset <= r->file_size &&
+      pg->stored_size <= r->file_size - pg->offset) {
+    bytes = r->map + pg->offset;  /* in place */
+  } else {
+    stored->len = 0;
+    s = dps__buf_reserve(stored, len);
+    if (s != DPS_OK) return dps__fail(err, s, "%s: out of memory", where);
+    s = pread_all(r, stored->data, len, pg->offset, err);
+    if (s != DPS_OK) return s;
+    stored->len = len;
+    bytes = stored->data;
+  }
+  uint64_t sum = dps__hash64(bytes, len);
   if (sum != pg->checksum)  /* [FMT-10] */
     return dps__fail(err, DPS_ECHECKSUM, "%s: expected checksum %016llx over "
                      "%zu stored bytes, found %016llx: the page is damaged",
-                     where, (unsigned long long)pg->checksum, stored->len,
+                     where, (unsigned long long)pg->checksum, len,
                      (unsigned long long)sum);
   if (pg->encoding != DPS_PAGE_PLAIN && pg->encoding != DPS_PAGE_CASCADE)
     return dps__fail(err, DPS_EVERSION, "%s: page uses encoding %llu, unknown "
@@ -315,12 +334,12 @@ dps_status dps__reader_fetch_page(dps_reader *r, size_t g, size_t c, size_t p,
                      "%u.%u", where, (unsigned long long)pg->encoding,
                      dps_version_string(), DPS_FORMAT_MAJOR, DPS_FORMAT_MINOR,
                      r->trailer.major, r->trailer.minor);  /* [FMT-5] */
-  *raw_out = stored->data;
+  *raw_out = bytes;
   if (pg->codec != DPS_CODEC_NONE) {
     raw->len = 0;
     s = dps__buf_reserve(raw, (size_t)pg->raw_size);
     if (s != DPS_OK) return dps__fail(err, s, "%s: out of memory", where);
-    s = dps__decompress((int)pg->codec, stored->data, stored->len, raw->data,
+    s = dps__decompress((int)pg->codec, bytes, len, raw->data,
                         (size_t)pg->raw_size, &io->scratch, where, err);
     if (s != DPS_OK) return s;
     *raw_out = raw->data;

@@ -21,6 +21,9 @@
 #include <unistd.h>
 
 #define VEC DPS_VECTOR_SIZE
+#define SUM_PASSES 1  /* masked passes beat the counting sort only for one group */
+
+
 
 typedef dps_i128 i128;
 
@@ -124,11 +127,11 @@ static tri leaf_zone(const dps_leaf *lf, const dps_zone *z, uint64_t rows,
       r.t = lf->klo <= hi && lf->khi >= lo;
       r.f = !(lf->klo <= lo && hi <= lf->khi);
     } else {
-      bool any = false;
+      bool any = lf->n_dkeys > 0;  /* float literals: not pruned */
       for (size_t k = 0; k < lf->n_keys && !any; k++)
         any = lf->keys[k] >= lo && lf->keys[k] <= hi;
       r.t = any;
-      r.f = !(lo == hi && any);
+      r.f = !(lo == hi && any) || lf->n_dkeys > 0;
     }
   }
 negate:
@@ -564,8 +567,11 @@ static dps_status select_rows(worker *w, size_t g, uint64_t *matched) {
       at = end;
     }
   }
-  if (s == DPS_OK)
-    for (size_t r = 0; r < rows; r++) *matched += w->sel[r];
+  if (s == DPS_OK) {
+    uint64_t hits = 0;  /* a local sum vectorizes */
+    for (size_t r = 0; r < rows; r++) hits += w->sel[r];
+    *matched = hits;
+  }
 out:
   if (lt != leaf) free(lt);
   if (tt != tmp) free(tt);
@@ -671,7 +677,9 @@ static dps_status group_of(aggres *r, const gkey *k, size_t nk, size_t n_aggs,
     gkey *keys = realloc(r->keys, cap * sizeof *keys);
     if (keys == NULL) return DPS_ENOMEM;
     r->keys = keys;
-    acc *accs = realloc(r->accs, cap * (n_aggs ? n_aggs : 1) * sizeof *accs);
+    /* One more group's room: the slot after the last group collects
+     * unselected rows of dense vectors and is cleared after each. */
+    acc *accs = realloc(r->accs, (cap + 1) * (n_aggs ? n_aggs : 1) * sizeof *accs);
     if (accs == NULL) return DPS_ENOMEM;
     r->accs = accs;
     r->cap_groups = cap;
@@ -727,7 +735,11 @@ static dps_status eval_expr(worker *w, size_t g, int xi, size_t n) {
   switch (x->kind) {
     case DPS_X_INT:
       for (size_t k = 0; k < n; k++) vi[k] = x->i, vn[k] = 0;
-      if (x->is_float) for (size_t k = 0; k < n; k++) vf[k] = (double)x->i;
+      if (x->need_double) {
+        double d = x->big ? x->f : (double)x->i;
+        for (int k = 0; k < x->scale; k++) d /= 10;
+        for (size_t k = 0; k < n; k++) vf[k] = d;
+      }
       return DPS_OK;
     case DPS_X_FLOAT:
       for (size_t k = 0; k < n; k++) vf[k] = x->f, vn[k] = 0;
@@ -741,7 +753,7 @@ static dps_status eval_expr(worker *w, size_t g, int xi, size_t n) {
       const dps_column_data *d = page_values(cp);
       bool wide = x->type == DPS_TYPE_INT64 || x->type == DPS_TYPE_DECIMAL ||
                   x->type == DPS_TYPE_TIMESTAMP;
-      if (wide && w->idx[n - 1] - w->idx[0] == n - 1) {
+      if (wide && !x->need_double && w->idx[n - 1] - w->idx[0] == n - 1) {
         /* Consecutive rows of 64-bit integers: read them in place. */
         w->xp[xi] = (const int64_t *)(const void *)d->values.data +
                     (w->idx[0] - cp->row0);
@@ -757,7 +769,9 @@ static dps_status eval_expr(worker *w, size_t g, int xi, size_t n) {
       }
       bool ovf = dps__kernel_load_numeric(x->type, d, cp->row0, w->idx, n, vi,
                                           vf, vn);
-      if (ovf)
+      if (x->need_double && !x->is_float)
+        dps__kernel_to_double(x->type, d, cp->row0, w->idx, n, x->scale, vf);
+      if (ovf && !x->need_double)
         return dps__fail(&w->err, DPS_EINVAL, "%s: row group %zu: a value of "
                          "column \"%s\" does not fit in 64-bit signed "
                          "arithmetic (overflow)", dps__reader_path(sc->reader),
@@ -769,8 +783,9 @@ static dps_status eval_expr(worker *w, size_t g, int xi, size_t n) {
       if (s == DPS_OK) s = eval_expr(w, g, x->b, n);
       if (s != DPS_OK) return s;
       const dps_xnode *xa = &sc->b.xnodes[x->a], *xb = &sc->b.xnodes[x->b];
-      bool ovf = dps__kernel_arith(x->op, x->is_float, x->scale, xa->is_float,
-                                   xa->scale, xb->is_float, xb->scale,
+      bool ovf = dps__kernel_arith(x->op, x->is_float, x->scale,
+                                   xa->is_float || xa->need_double, xa->scale,
+                                   xb->is_float || xb->need_double, xb->scale,
                                    w->xp[x->a],
                                    w->xf + (size_t)x->a * VEC,
                                    w->xn + (size_t)x->a * VEC,
@@ -778,10 +793,16 @@ static dps_status eval_expr(worker *w, size_t g, int xi, size_t n) {
                                    w->xf + (size_t)x->b * VEC,
                                    w->xn + (size_t)x->b * VEC, n, vi, vf, vn);
       if (ovf)
-        return dps__fail(&w->err, DPS_EINVAL, "%s: row group %zu: an "
-                         "aggregate's arithmetic overflows 64 bits "
-                         "(overflow); cast to a float by adding 0.0 or narrow "
-                         "the rows", dps__reader_path(sc->reader), g);
+        return dps__fail(&w->err, DPS_EINVAL, "%s: row group %zu: %.200s "
+                         "overflows 64-bit integer arithmetic in a row; put "
+                         "a float literal first (1e0 * ...) to compute it in "
+                         "doubles, or select fewer rows",
+                         dps__reader_path(sc->reader), g, x->text);
+      if (x->need_double && !x->is_float) {
+        double div = 1;
+        for (int k = 0; k < x->scale; k++) div *= 10;
+        for (size_t k = 0; k < n; k++) vf[k] = (double)vi[k] / div;
+      }
       return DPS_OK;
     }
   }
@@ -829,7 +850,8 @@ static uint32_t row_code(const colpage *cp, size_t row) {
  * dictionary: a dense map from the codes (null = one more code) to groups,
  * kept while the pages stay the same. */
 static dps_status group_by_codes(worker *w, aggres *r, colpage *const *cps,
-                                 const dps_type *ts, size_t n) {
+                                 const dps_type *ts, size_t n,
+                                 const uint8_t *keep) {
   const dps_bound *b = &w->scan->b;
   size_t n1 = cps[0]->data.length + 1;
   size_t n2 = b->n_group == 2 ? cps[1]->data.length + 1 : 1;
@@ -848,6 +870,10 @@ static dps_status group_by_codes(worker *w, aggres *r, colpage *const *cps,
     w->cm_gen = w->gen, w->cm_r = r;
   }
   for (size_t i = 0; i < n; i++) {
+    if (keep && !keep[i]) {
+      w->gid[i] = UINT32_MAX;  /* the trash slot, set by the caller */
+      continue;
+    }
     uint32_t c1 = row_code(cps[0], w->idx[i] - cps[0]->row0);
     uint32_t c2 = p2 ? row_code(p2, w->idx[i] - p2->row0) : 0;
     uint32_t *slot = &w->code_map[(size_t)c1 * n2 + c2];
@@ -867,7 +893,7 @@ static dps_status group_by_codes(worker *w, aggres *r, colpage *const *cps,
 /* Groups of the selected rows by their decoded key values. */
 static dps_status group_by_values(worker *w, size_t g, aggres *r,
                                   colpage *const *cps, const dps_type *ts,
-                                  size_t n) {
+                                  size_t n, const uint8_t *keep) {
   const dps_bound *b = &w->scan->b;
   for (size_t j = 0; j < b->n_group; j++) {
     size_t c = b->group[j];
@@ -880,6 +906,10 @@ static dps_status group_by_values(worker *w, size_t g, aggres *r,
   memset(&prev, 0, sizeof prev);
   uint32_t prev_gid = UINT32_MAX;
   for (size_t i = 0; i < n; i++) {
+    if (keep && !keep[i]) {
+      w->gid[i] = UINT32_MAX;
+      continue;
+    }
     for (size_t j = 0; j < b->n_group; j++)
       k.k[j] = row_key(cps[j], ts[j], w->idx[i] - cps[j]->row0);
     /* Runs of one key are common: skip the hash then. */
@@ -894,7 +924,11 @@ static dps_status group_by_values(worker *w, size_t g, aggres *r,
   return DPS_OK;
 }
 
-static dps_status aggregate_vector(worker *w, size_t g, aggres *r, size_t n) {
+/* Aggregates rows idx[0..n) of one vector: every one of them, or, when
+ * `keep` is given (dense: idx is every row of a range), those with
+ * keep[i]; the others go to the trash slot after the last group. */
+static dps_status aggregate_vector(worker *w, size_t g, aggres *r, size_t n,
+                                   const uint8_t *keep) {
   dps_scan *sc = w->scan;
   w->vstamp++;
   const dps_bound *b = &sc->b;
@@ -908,7 +942,10 @@ static dps_status aggregate_vector(worker *w, size_t g, aggres *r, size_t n) {
       if (group_of(r, &k, 0, na, &gi) != DPS_OK)
         return dps__fail(&w->err, DPS_ENOMEM, "out of memory");
     }
-    memset(w->gid, 0, n * sizeof *w->gid);
+    if (keep)
+      for (size_t i = 0; i < n; i++) w->gid[i] = keep[i] ? 0 : UINT32_MAX;
+    else
+      memset(w->gid, 0, n * sizeof *w->gid);
   } else {
     colpage *cps[2];
     dps_type ts[2];
@@ -923,27 +960,35 @@ static dps_status aggregate_vector(worker *w, size_t g, aggres *r, size_t n) {
       ts[j] = sc->f->schema->cols[c].type;
       dict &= cps[j]->is_dict;
     }
-    dps_status s = dict ? group_by_codes(w, r, cps, ts, n) : DPS_EINVAL;
-    if (s == DPS_EINVAL) s = group_by_values(w, g, r, cps, ts, n);
+    dps_status s = dict ? group_by_codes(w, r, cps, ts, n, keep) : DPS_EINVAL;
+    if (s == DPS_EINVAL) s = group_by_values(w, g, r, cps, ts, n, keep);
     if (s != DPS_OK) return s;
   }
+  /* Unselected rows of a dense vector: the trash slot. */
+  uint32_t trash = (uint32_t)r->n_groups;
+  if (keep) {
+    memset(&r->accs[(size_t)trash * na], 0, na * sizeof(acc));
+    for (size_t i = 0; i < n; i++)
+      if (w->gid[i] == UINT32_MAX) w->gid[i] = trash;
+  }
+  size_t n_slots = r->n_groups + (keep != NULL);
   /* With few groups, rows ordered by group (a counting sort) let sums run
    * in registers. */
-  bool sorted = b->n_group > 0 && r->n_groups <= 256;
+  bool sorted = (b->n_group > 0 || keep) && n_slots <= 256;
   uint16_t perm[VEC];
   uint32_t cnt[256], start[256], used[256];
   size_t n_used = 0;
   if (sorted) {
-    memset(cnt, 0, r->n_groups * sizeof *cnt);
+    memset(cnt, 0, n_slots * sizeof *cnt);
     for (size_t i = 0; i < n; i++) cnt[w->gid[i]]++;
     uint32_t at = 0;
-    for (size_t gi = 0; gi < r->n_groups; gi++) {
+    for (size_t gi = 0; gi < n_slots; gi++) {
       start[gi] = at;
       at += cnt[gi];
-      if (cnt[gi]) used[n_used++] = (uint32_t)gi;
+      if (cnt[gi] && gi != trash) used[n_used++] = (uint32_t)gi;
     }
     uint32_t fill[256];
-    memcpy(fill, start, r->n_groups * sizeof *fill);
+    memcpy(fill, start, n_slots * sizeof *fill);
     for (size_t i = 0; i < n; i++) perm[fill[w->gid[i]]++] = (uint16_t)i;
   }
   /* Aggregates. */
@@ -1013,7 +1058,7 @@ static dps_status aggregate_vector(worker *w, size_t g, aggres *r, size_t n) {
     const int64_t *vi = w->xp[ag->expr];
     const double *vf = w->xf + (size_t)ag->expr * VEC;
     const uint8_t *vn = w->xn + (size_t)ag->expr * VEC;
-    if (b->n_group == 0) {
+    if (b->n_group == 0 && keep == NULL) {
       acc *ac = &r->accs[a];
       dps__kernel_accumulate(ag->fn, x->is_float, vi, vf, vn, n, &ac->count,
                              &ac->isum, &ac->fsum);
@@ -1028,7 +1073,7 @@ static dps_status aggregate_vector(worker *w, size_t g, aggres *r, size_t n) {
     acc *base = r->accs + a;
     const uint32_t *gid = w->gid;
     bool sum = ag->fn == DPS_AGG_SUM || ag->fn == DPS_AGG_AVG;
-    if (sum && !x->is_float && n_used <= 1 && b->n_group > 0 &&
+    if (sum && !x->is_float && n_used <= SUM_PASSES && sorted &&
         dps__kernel_sum_fits(vi, n)) {
       /* Few groups: one vectorized masked sum per group. */
       for (size_t q = 0; q < n_used; q++) {
@@ -1102,8 +1147,14 @@ static dps_status aggregate_group(worker *w, size_t g, aggres *r) {
       w->idx[n] = (uint32_t)row;
       n += w->sel[row];
     }
-    if (n > 0) {
-      dps_status s = aggregate_vector(w, g, r, n);
+    if (n > 0 && n < end - at && 2 * n >= end - at) {
+      /* Mostly selected: every row, the others masked, so that values
+       * are read in place and loops run without gathers. */
+      for (size_t row = at; row < end; row++) w->idx[row - at] = (uint32_t)row;
+      dps_status s = aggregate_vector(w, g, r, end - at, w->sel + at);
+      if (s != DPS_OK) return s;
+    } else if (n > 0) {
+      dps_status s = aggregate_vector(w, g, r, n, NULL);
       if (s != DPS_OK) return s;
     }
     at = end;

@@ -86,6 +86,10 @@ typedef struct dps_leaf {
   int64_t slo, shi;       /* RANGE as signed values (SIGNED domain) */
   uint64_t *keys;         /* SET: sorted keys */
   size_t n_keys;
+  uint64_t *dkeys;        /* SET on an integer or decimal column: sorted
+                             keys of float literals, compared with the
+                             value as a double ([SCAN-3]) */
+  size_t n_dkeys;
   dps_bytes_ref *strs;    /* SET of bytes: sorted */
   bool has_lo, lo_incl, has_hi, hi_incl;  /* RANGE of bytes */
   dps_bytes_ref lo, hi;   /* RANGE of bytes bounds; PREFIX in lo */
@@ -115,6 +119,11 @@ typedef struct dps_xnode {
   int scale;              /* integer result: decimal scale (0 = integer) */
   bool decimal;           /* integer result counts as DECIMAL */
   const dps_node *src;    /* the node bound (shared nodes bind once) */
+  const char *text;       /* ARITH: the expression as text, for messages */
+  bool need_double;       /* COL, INT under float arithmetic: also give
+                             doubles (value / 10^scale) */
+  bool big;               /* INT: an unsigned literal above INT64_MAX,
+                             usable only as a double (f) */
 } dps_xnode;
 
 typedef struct dps_bound_agg {

@@ -408,31 +408,31 @@ static dps_status bind_in(dps_leaf *lf, const dps_column_view *cv,
     return DPS_OK;
   }
   lf->keys = dps__arena_alloc(arena, n->n_list * sizeof *lf->keys);
-  if (lf->keys == NULL) return dps__fail(err, DPS_ENOMEM, "out of memory");
-  bool any_double = false;
+  lf->dkeys = dps__arena_alloc(arena, n->n_list * sizeof *lf->dkeys);
+  if (lf->keys == NULL || lf->dkeys == NULL)
+    return dps__fail(err, DPS_ENOMEM, "out of memory");
   for (size_t k = 0; k < n->n_list; k++) {
     const dps_node *l = n->list[k];
     if (l->kind != DPS_N_LIT)
       return dps__fail(err, DPS_EINVAL, "in: the list must hold literals");
-    i128 num, den;
-    bool as_double;
-    double d;
+    i128 num = 0, den = 1;
+    bool as_double = false;
+    double d = 0;
     if (l->lit == DPS_L_STRING || !literal_units(cv, l, &num, &den, &as_double, &d))
       return mismatch(cv, l, err);
-    any_double |= as_double;
   }
-  /* Any float literal makes the whole list compare as doubles. */
-  if (any_double && lf->dom != DPS_D_FLOAT) {
-    lf->dom = DPS_D_DOUBLE;
-    lf->scale = cv->type == DPS_TYPE_DECIMAL ? cv->scale : 0;
-  }
+  /* Each literal by its own rule: float literals as doubles, the others
+   * exactly. */
+  lf->scale = cv->type == DPS_TYPE_DECIMAL ? cv->scale : 0;
   for (size_t k = 0; k < n->n_list; k++) {
-    i128 num, den;
-    bool as_double;
-    double d;
+    i128 num = 0, den = 1;
+    bool as_double = false;
+    double d = 0;
     literal_units(cv, n->list[k], &num, &den, &as_double, &d);
-    if (lf->dom == DPS_D_FLOAT || lf->dom == DPS_D_DOUBLE) {
+    if (lf->dom == DPS_D_FLOAT) {
       lf->keys[lf->n_keys++] = dps__fkey(d);
+    } else if (as_double) {
+      lf->dkeys[lf->n_dkeys++] = dps__fkey(d);
     } else if (num % den == 0) {
       i128 v = num / den, tlo, thi;
       type_range(cv->type, &tlo, &thi);
@@ -440,7 +440,8 @@ static dps_status bind_in(dps_leaf *lf, const dps_column_view *cv,
     }
   }
   qsort(lf->keys, lf->n_keys, sizeof *lf->keys, cmp_u64);
-  if (lf->n_keys == 0) lf->empty = true;
+  qsort(lf->dkeys, lf->n_dkeys, sizeof *lf->dkeys, cmp_u64);
+  if (lf->n_keys == 0 && lf->n_dkeys == 0) lf->empty = true;
   return DPS_OK;
 }
 
@@ -587,6 +588,50 @@ static dps_status bind_pred(binder *bd, const dps_node *n, int *out) {
 
 /* ---- aggregate expressions ---------------------------------------------------- */
 
+/* An expression as text ("l_extendedprice * (1 - l_discount)"). */
+static size_t expr_text(const dps_node *n, char *buf, size_t size) {
+  size_t len = 0;
+  char tmp[64];
+#define PUT(...) \
+  do { \
+    int k = snprintf(buf + (len < size ? len : size), len < size ? size - len : 0, __VA_ARGS__); \
+    if (k > 0) len += (size_t)k; \
+  } while (0)
+  switch (n->kind) {
+    case DPS_N_COLUMN: PUT("%s", n->name); break;
+    case DPS_N_LIT:
+      switch (n->lit) {
+        case DPS_L_INT: PUT("%lld", (long long)n->i); break;
+        case DPS_L_UINT: PUT("%llu", (unsigned long long)n->u); break;
+        case DPS_L_FLOAT: PUT("%g", n->f); break;
+        case DPS_L_DECIMAL: {
+          dps_value v;
+          memset(&v, 0, sizeof v);
+          v.type = DPS_TYPE_DECIMAL, v.scale = n->scale, v.i = n->i;
+          v.i_hi = n->i < 0 ? -1 : 0;
+          dps_value_format(&v, tmp, sizeof tmp);
+          PUT("%s", tmp);
+          break;
+        }
+        default: PUT("?"); break;
+      }
+      break;
+    case DPS_N_ARITH: {
+      const char *op = n->op == DPS_ADD ? "+" : n->op == DPS_SUB ? "-" : "*";
+      bool pa = n->a->kind == DPS_N_ARITH, pb = n->b->kind == DPS_N_ARITH;
+      if (pa) PUT("(");
+      len += expr_text(n->a, buf + (len < size ? len : size), len < size ? size - len : 0);
+      PUT("%s %s %s", pa ? ")" : "", op, pb ? "(" : "");
+      len += expr_text(n->b, buf + (len < size ? len : size), len < size ? size - len : 0);
+      if (pb) PUT(")");
+      break;
+    }
+    default: PUT("?"); break;
+  }
+#undef PUT
+  return len;
+}
+
 static int push_xnode(binder *bd, dps_xnode x) {
   dps_bound *b = bd->b;
   if (b->n_xnodes == bd->cap_xnodes) {
@@ -638,11 +683,8 @@ static dps_status bind_expr(binder *bd, const dps_node *n, bool bare_ok,
       switch (n->lit) {
         case DPS_L_INT: x.kind = DPS_X_INT, x.i = n->i; break;
         case DPS_L_UINT:
-          if (n->u > INT64_MAX)
-            return dps__fail(bd->err, DPS_EINVAL, "arithmetic: the literal "
-                             "%llu does not fit in 64-bit signed arithmetic",
-                             (unsigned long long)n->u);
-          x.kind = DPS_X_INT, x.i = (int64_t)n->u;
+          x.kind = DPS_X_INT, x.i = (int64_t)n->u, x.f = (double)n->u;
+          x.big = n->u > INT64_MAX;
           break;
         case DPS_L_DECIMAL:
           x.kind = DPS_X_INT, x.i = n->i, x.scale = n->scale, x.decimal = true;
@@ -660,12 +702,25 @@ static dps_status bind_expr(binder *bd, const dps_node *n, bool bare_ok,
       int a, b;
       if ((s = bind_expr(bd, n->a, false, &a)) != DPS_OK) return s;
       if ((s = bind_expr(bd, n->b, false, &b)) != DPS_OK) return s;
-      const dps_xnode *xa = &bd->b->xnodes[a], *xb = &bd->b->xnodes[b];
+      dps_xnode *xa = &bd->b->xnodes[a], *xb = &bd->b->xnodes[b];
       x.kind = DPS_X_ARITH, x.op = n->op, x.a = a, x.b = b;
       x.is_float = xa->is_float || xb->is_float;
+      if (x.is_float) {
+        xa->need_double |= !xa->is_float;
+        xb->need_double |= !xb->is_float;
+      } else if (xa->big || xb->big) {
+        return dps__fail(bd->err, DPS_EINVAL, "arithmetic: the literal %llu "
+                         "does not fit in 64-bit signed arithmetic; use a "
+                         "float literal to compute in doubles",
+                         (unsigned long long)(xa->big ? xa->src->u : xb->src->u));
+      }
       x.decimal = xa->decimal || xb->decimal;
       x.scale = n->op == DPS_MUL ? xa->scale + xb->scale
                                  : (xa->scale > xb->scale ? xa->scale : xb->scale);
+      char text[256] = "";
+      expr_text(n, text, sizeof text);
+      x.text = dps__arena_strdup(bd->arena, text);
+      if (x.text == NULL) return dps__fail(bd->err, DPS_ENOMEM, "out of memory");
       if (!x.is_float && x.scale > DPS_DECIMAL_MAX_PRECISION)
         return dps__fail(bd->err, DPS_EINVAL, "arithmetic: the product has "
                          "scale %d, above 18 decimal places", x.scale);

@@ -113,6 +113,13 @@ void dps__kernel_leaf(const dps_leaf *lf, const dps_column_data *d, size_t off,
     m[i] = lf->kind == DPS_LF_RANGE ? (k >= lf->klo && k <= lf->khi)
                                     : in_keys(lf->keys, lf->n_keys, k);
   }
+  if (lf->n_dkeys > 0) {
+    /* Float literals of an IN list: the value as a double. */
+    dps_leaf as_double = *lf;
+    as_double.dom = DPS_D_DOUBLE;
+    for (size_t i = 0; i < n; i++)
+      m[i] |= in_keys(lf->dkeys, lf->n_dkeys, leaf_key(&as_double, vals, i));
+  }
 }
 
 static bool bit(const uint8_t *b, size_t i) { return (b[i >> 3] >> (i & 7)) & 1; }
@@ -277,6 +284,19 @@ bool dps__kernel_load_numeric(dps_type t, const dps_column_data *d, size_t row0,
     }
   }
   return ovf;
+}
+
+void dps__kernel_to_double(dps_type t, const dps_column_data *d, size_t row0,
+                           const uint32_t *idx, size_t n, int scale,
+                           double *vf) {
+  const uint8_t *v = d->values.data;
+  for (size_t k = 0; k < n; k++) {
+    const uint8_t *p = v + (idx[k] - row0) * dps_type_width(t);
+    double x;
+    if (dps__domain_of(t) == DPS_D_UNSIGNED) x = (double)dps__key_of(t, p);
+    else x = (double)(int64_t)(dps__key_of(t, p) ^ ((uint64_t)1 << 63));
+    vf[k] = x / POW10D[scale];
+  }
 }
 
 static const int64_t POW10I[] = {

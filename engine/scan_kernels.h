@@ -41,6 +41,12 @@ bool dps__kernel_load_numeric(dps_type t, const dps_column_data *d, size_t row0,
                               const uint32_t *idx, size_t n, int64_t *vi,
                               double *vf, uint8_t *vn);
 
+/* The same rows of an integer or decimal column as doubles: value /
+ * 10^scale ([SCAN-3]). */
+void dps__kernel_to_double(dps_type t, const dps_column_data *d, size_t row0,
+                           const uint32_t *idx, size_t n, int scale,
+                           double *vf);
+
 /* a op b for n rows: as doubles when is_float (integer operands divided by
  * 10^scale), else exact int64 at `scale` (operands rescaled up). Returns
  * true on overflow. */

@@ -394,9 +394,16 @@ DPS_API void dps_writer_free(dps_writer *writer);
 
 #define DPS_READ_OPTIONS_VERSION 1
 
+/* Pages are read from a read-only memory map of the file (no copy), or with
+ * pread when the file cannot be mapped or DPS_READ_PREAD is given. A
+ * published snapshot is never modified in place (writers replace files by
+ * rename), so a map stays valid; truncating a file that a reader has open
+ * is outside this contract. */
+#define DPS_READ_PREAD 1   /* flag: read pages with pread, never map */
+
 typedef struct dps_read_options {
   unsigned version;  /* DPS_READ_OPTIONS_VERSION */
-  int reserved;      /* must be 0 */
+  int flags;         /* 0 or DPS_READ_PREAD */
 } dps_read_options;
 
 #define DPS_READ_OPTIONS_INIT {DPS_READ_OPTIONS_VERSION, 0}

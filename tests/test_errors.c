@@ -868,11 +868,11 @@ static void test_errors__reader_arguments(void **state) {
   tu_err_reset(&e);
   TU_EXPECT(dps_reader_open(&r, NULL, NULL, &e), DPS_EINVAL, &e);
   dps_read_options ro = DPS_READ_OPTIONS_INIT;
-  ro.reserved = 1;
+  ro.flags = 2;  /* unknown flag */
   tu_err_reset(&e);
   TU_EXPECT(dps_reader_open(&r, path, &ro, &e), DPS_EINVAL, &e);
   assert_null(r);
-  ro.reserved = 0;
+  ro.flags = DPS_READ_PREAD;
   TU_OK(dps_reader_open(&r, path, &ro, &e), &e);
 
   dps_cursor *c = NULL;
