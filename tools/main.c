@@ -16,7 +16,7 @@ static const command commands[] = {
     {"info", cli_cmd_info, "rows, sizes, compression, product and owner"},
     {"schema", cli_cmd_schema, "the columns: types, nullability, docs, tags"},
     {"meta", cli_cmd_meta, "the full metadata as JSON"},
-    {"scan", cli_cmd_scan, "rows as a table, CSV or JSON lines"},
+    {"scan", cli_cmd_scan, "rows or aggregates, filtered (--where, --agg)"},
     {"export", cli_cmd_export, "the whole snapshot as CSV or JSON lines"},
     {"verify", cli_cmd_verify, "check every checksum, page and value"},
 };
