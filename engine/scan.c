@@ -27,6 +27,14 @@
 
 typedef dps_i128 i128;
 
+/* 10^k as an exact double, 0 <= k <= 18 ([SCAN-3]). */
+static double pow10d(int k) {
+  static const double p[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
+                             1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+                             1e17, 1e18};
+  return p[k];
+}
+
 /* ---- time --------------------------------------------------------------- */
 
 static uint64_t now_ns(void) {
@@ -223,6 +231,7 @@ struct dps_scan {
   dps_arena arena;
   dps_bound b;
   bool agg_mode;
+  bool fused;                /* aggregates of whole pages: see fused_group */
   unsigned threads;
   uint64_t limit;
   /* state */
@@ -737,7 +746,7 @@ static dps_status eval_expr(worker *w, size_t g, int xi, size_t n) {
       for (size_t k = 0; k < n; k++) vi[k] = x->i, vn[k] = 0;
       if (x->need_double) {
         double d = x->big ? x->f : (double)x->i;
-        for (int k = 0; k < x->scale; k++) d /= 10;
+        d /= pow10d(x->scale);
         for (size_t k = 0; k < n; k++) vf[k] = d;
       }
       return DPS_OK;
@@ -799,8 +808,7 @@ static dps_status eval_expr(worker *w, size_t g, int xi, size_t n) {
                          "doubles, or select fewer rows",
                          dps__reader_path(sc->reader), g, x->text);
       if (x->need_double && !x->is_float) {
-        double div = 1;
-        for (int k = 0; k < x->scale; k++) div *= 10;
+        double div = pow10d(x->scale);
         for (size_t k = 0; k < n; k++) vf[k] = (double)vi[k] / div;
       }
       return DPS_OK;
@@ -1127,6 +1135,80 @@ static dps_status aggregate_vector(worker *w, size_t g, aggres *r, size_t n,
   return DPS_OK;
 }
 
+/* Without a predicate or groups, counts and sums of integer columns come
+ * from whole pages: null counts from the footer, sums from the encoded
+ * page where its scheme allows (dps__cascade_page_sum), else from the
+ * decoded values. */
+static bool fusable(const dps_bound *b) {
+  if (b->root >= 0 || b->n_group > 0) return false;
+  for (size_t a = 0; a < b->n_aggs; a++) {
+    const dps_bound_agg *ag = &b->aggs[a];
+    if (ag->fn == DPS_AGG_COUNT_STAR) continue;
+    if (ag->fn != DPS_AGG_COUNT && ag->fn != DPS_AGG_SUM && ag->fn != DPS_AGG_AVG)
+      return false;
+    const dps_xnode *x = &b->xnodes[ag->expr];
+    if (x->kind != DPS_X_COL) return false;
+    if (ag->fn != DPS_AGG_COUNT && (x->is_float || x->type == DPS_TYPE_BOOL))
+      return false;
+  }
+  return true;
+}
+
+static dps_status fused_group(worker *w, size_t g, aggres *r) {
+  dps_scan *sc = w->scan;
+  const dps_bound *b = &sc->b;
+  const dps_row_group_ref *rg = &sc->f->groups[g];
+  size_t na = b->n_aggs;
+  gkey k;
+  memset(&k, 0, sizeof k);
+  uint32_t gi;
+  if (group_of(r, &k, 0, na, &gi) != DPS_OK)
+    return dps__fail(&w->err, DPS_ENOMEM, "out of memory");
+  for (size_t a = 0; a < na; a++) {
+    const dps_bound_agg *ag = &b->aggs[a];
+    acc *ac = &r->accs[a];
+    if (ag->fn == DPS_AGG_COUNT_STAR) {
+      ac->count += (int64_t)rg->row_count;
+      continue;
+    }
+    const dps_xnode *x = &b->xnodes[ag->expr];
+    const dps_chunk_ref *ch = &rg->chunks[x->col];
+    colstate *cs = &w->cols[x->col];
+    for (size_t p = 0; p < ch->n_pages; p++) {
+      const dps_page_ref *pg = &ch->pages[p];
+      ac->count += (int64_t)(pg->value_count - pg->null_count);
+      if (ag->fn == DPS_AGG_COUNT || pg->value_count == pg->null_count) continue;
+      bool done = false;
+      if (pg->encoding == DPS_PAGE_CASCADE && pg->null_count == 0) {
+        char where[512];
+        const uint8_t *raw = NULL;
+        dps_status s = dps__reader_fetch_page(sc->reader, g, x->col, p, &w->io,
+                                              &raw, where, &w->err);
+        if (s != DPS_OK) return s;
+        dps_i128 sum = 0;
+        s = dps__cascade_page_sum(x->type, raw, (size_t)pg->raw_size,
+                                  (size_t)pg->value_count, 0, &w->io.scratch,
+                                  &sum, &done, where, &w->err);
+        if (s != DPS_OK) return s;
+        if (done) {
+          ac->isum += sum;
+          cs->pages[p].loaded = true;  /* read, not pruned */
+          w->st.pages_read++;
+          w->st.bytes_read += pg->stored_size;
+          continue;
+        }
+      }
+      dps_status s = load(w, g, x->col, p, false);
+      if (s != DPS_OK) return s;
+      colpage *cp = &cs->pages[p];
+      const dps_column_data *d = page_values(cp);
+      /* Null slots decode as zero: they add nothing. */
+      ac->isum += dps__kernel_sum_column(x->type, d->values.data, cp->n);
+    }
+  }
+  return DPS_OK;
+}
+
 /* Aggregates the selected rows of row group g into r, a vector (or the
  * part of one inside a page of every column read) at a time. */
 static dps_status aggregate_group(worker *w, size_t g, aggres *r) {
@@ -1262,7 +1344,9 @@ static dps_status do_group(worker *w, size_t g, rows_out *ro) {
   if (s == DPS_OK) s = select_rows(w, g, &matched);
   w->st.rows_matched += matched;
   if (s == DPS_OK && matched > 0) {
-    if (sc->agg_mode) s = aggregate_group(w, g, &sc->partials[g]);
+    if (sc->agg_mode)
+      s = sc->fused ? fused_group(w, g, &sc->partials[g])
+                    : aggregate_group(w, g, &sc->partials[g]);
     else s = gather_rows(w, g, ro);
     if (ro != NULL) ro->rows += (size_t)matched;
   }
@@ -1446,6 +1530,7 @@ dps_status dps_scan_open(dps_scan **out, dps_reader *reader,
     return s;
   }
   sc->agg_mode = o->n_aggs > 0;
+  sc->fused = sc->agg_mode && fusable(&sc->b);
   sc->limit = o->limit;
   sc->threads = o->threads ? o->threads : default_threads();
   if (sc->threads > sc->f->n_groups) sc->threads = sc->f->n_groups ? (unsigned)sc->f->n_groups : 1;
@@ -1615,9 +1700,7 @@ dps_status dps_scan_value(const dps_scan *sc, size_t row, size_t column,
       if (x->is_float) {
         out->f = ac->fsum / (double)ac->count;
       } else {
-        double d = (double)ac->isum / (double)ac->count;
-        for (int k = 0; k < x->scale; k++) d /= 10;
-        out->f = d;
+        out->f = (double)ac->isum / (double)ac->count / pow10d(x->scale);
       }
       return DPS_OK;
     }

@@ -5,11 +5,6 @@
 #include "engine/engine.h"
 #include "format/kernels.h"
 
-/* 128-bit integers for exact sums (GCC and Clang; __extension__ keeps
- * -Wpedantic quiet). */
-__extension__ typedef __int128 dps_i128;
-__extension__ typedef unsigned __int128 dps_u128;
-
 /* ---- expression nodes (engine/query.c) ------------------------------------ */
 
 typedef enum dps_node_kind {

@@ -366,6 +366,44 @@ int64_t dps__kernel_group_sum(const int64_t *v, const uint8_t *null,
   return dps__scan_simd_for(dps__isa_active())->sum(v, null, gid, g, n, count);
 }
 
+dps_i128 dps__kernel_sum_column(dps_type t, const uint8_t *v, size_t n) {
+  dps_i128 total = 0;
+#define SUM_SMALL(T)                                                       \
+  for (size_t at = 0; at < n; at += 1024) {                                \
+    size_t end = at + 1024 < n ? at + 1024 : n;                            \
+    int64_t s = 0;                                                         \
+    for (size_t i = at; i < end; i++) {                                    \
+      T x;                                                                 \
+      memcpy(&x, v + i * sizeof(T), sizeof(T));                            \
+      s += (int64_t)x;                                                     \
+    }                                                                      \
+    total += s;                                                            \
+  }
+  switch (t) {
+    case DPS_TYPE_INT8: SUM_SMALL(int8_t) break;
+    case DPS_TYPE_INT16: SUM_SMALL(int16_t) break;
+    case DPS_TYPE_INT32: SUM_SMALL(int32_t) break;
+    case DPS_TYPE_UINT8: SUM_SMALL(uint8_t) break;
+    case DPS_TYPE_UINT16: SUM_SMALL(uint16_t) break;
+    case DPS_TYPE_UINT32: SUM_SMALL(uint32_t) break;
+    case DPS_TYPE_UINT64:
+      for (size_t i = 0; i < n; i++) {
+        uint64_t x;
+        memcpy(&x, v + 8 * i, 8);
+        total += (dps_i128)x;
+      }
+      break;
+    default:
+      for (size_t i = 0; i < n; i++) {
+        int64_t x;
+        memcpy(&x, v + 8 * i, 8);
+        total += x;
+      }
+  }
+#undef SUM_SMALL
+  return total;
+}
+
 void dps__kernel_accumulate(dps_agg_fn fn, bool is_float, const int64_t *vi,
                             const double *vf, const uint8_t *vn, size_t n,
                             int64_t *count, dps_i128 *isum, double *fsum) {

@@ -65,6 +65,9 @@ int64_t dps__kernel_group_sum(const int64_t *v, const uint8_t *null,
                               const uint32_t *gid, uint32_t g, size_t n,
                               int64_t *count);
 
+/* Exact sum of n integer values of type t (null slots hold zero). */
+dps_i128 dps__kernel_sum_column(dps_type t, const uint8_t *v, size_t n);
+
 /* count/sum over n rows without nulls' contributions. */
 void dps__kernel_accumulate(dps_agg_fn fn, bool is_float, const int64_t *vi,
                             const double *vf, const uint8_t *vn, size_t n,

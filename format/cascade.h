@@ -145,6 +145,12 @@ typedef struct dps_dict_parts {
 dps_status dps__dict_read(dps_dec *d, dps_rd *rd, const dps_values *v,
                           int depth, dps_dict_parts *out, dps_buf *bytes);
 
+/* Sum of a for node's values (after its id byte), exactly, when no value
+ * can wrap around its type: *done = false otherwise (nothing is read past
+ * what a decode would read). */
+dps_status dps__for_sum(dps_dec *d, dps_rd *rd, const dps_values *v,
+                        dps_i128 *sum, bool *done);
+
 /* ---- reader helpers: every read is bounds-checked --------------------- */
 
 dps_status dps__rd_fail(dps_dec *d, const dps_rd *rd, const char *fmt, ...)

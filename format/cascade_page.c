@@ -196,6 +196,72 @@ dps_status dps__cascade_decode_dict(dps_type t, const uint8_t *raw, size_t len,
   return DPS_OK;
 }
 
+dps_status dps__cascade_page_sum(dps_type t, const uint8_t *raw, size_t len,
+                                 size_t n, size_t nulls, dps_scratch *scratch,
+                                 dps_i128 *sum, bool *done, const char *where,
+                                 dps_error *err) {
+  *done = false;
+  dps_values v = values_of(t, n);
+  if (nulls != 0 || n == 0 || len == 0 || v.kind != DPS_KIND_INT) return DPS_OK;
+  dps__scratch_reset(scratch);
+  dps_dec d = {raw, where, err, scratch};
+  dps_rd rd = {raw + 1, raw + len};
+  dps_status s = DPS_OK;
+  switch (raw[0]) {
+    case DPS_SCHEME_FOR:
+      s = dps__for_sum(&d, &rd, &v, sum, done);
+      break;
+    case DPS_SCHEME_CONSTANT: {
+      const uint8_t *p;
+      s = dps__rd_bytes(&d, &rd, v.width, &p, "constant value");
+      if (s != DPS_OK) return s;
+      uint64_t bits = 0;
+      for (unsigned k = v.width; k-- > 0;) bits = (bits << 8) | p[k];
+      dps_values one = v;
+      one.v = &bits;
+      one.n = 1;
+      uint64_t key = dps__val_key(&one, 0);
+      dps_i128 x = v.is_signed ? (dps_i128)key - ((dps_i128)1 << (8 * v.width - 1))
+                               : (dps_i128)key;
+      *sum = x * (dps_i128)n;
+      *done = true;
+      break;
+    }
+    case DPS_SCHEME_DICT: {
+      dps_buf unused = {0};
+      dps_dict_parts dp;
+      s = dps__dict_read(&d, &rd, &v, 1, &dp, &unused);
+      dps__buf_free(&unused);
+      if (s != DPS_OK) return s == DPS_ENOMEM ? dps__fail(err, s, "%s: out of memory", where) : s;
+      uint32_t *cnt = dps__dec_alloc(&d, dp.n, sizeof *cnt);
+      if (cnt == NULL) return dps__fail(err, DPS_ENOMEM, "%s: out of memory", where);
+      memset(cnt, 0, (dp.n ? dp.n : 1) * sizeof *cnt);
+      for (size_t i = 0; i < n; i++) cnt[dp.codes[i]]++;
+      dps_values dv = v;
+      dv.v = dp.values;
+      dv.n = dp.n;
+      dps_i128 total = 0;
+      for (uint32_t k = 0; k < dp.n; k++) {
+        uint64_t key = dps__val_key(&dv, k);
+        dps_i128 x = v.is_signed ? (dps_i128)key - ((dps_i128)1 << (8 * v.width - 1))
+                                 : (dps_i128)key;
+        total += x * cnt[k];
+      }
+      *sum = total;
+      *done = true;
+      break;
+    }
+    default:
+      return DPS_OK;
+  }
+  if (s == DPS_ENOMEM) return dps__fail(err, s, "%s: out of memory", where);
+  if (s == DPS_OK && *done && rd.p != rd.end)
+    return DPS_CORRUPT(err, "%s: expected the page to end after its values, "
+                       "found %lld more bytes", where,
+                       (long long)(rd.end - rd.p));
+  return s;
+}
+
 dps_status dps__cascade_decode_page_ex(dps_type t, const uint8_t *raw,
                                        size_t len, size_t n, size_t nulls,
                                        bool check_utf8, dps_column_data *c,

@@ -174,5 +174,96 @@ static dps_status decode(dps_dec *d, dps_rd *rd, const dps_values *v,
   return DPS_OK;
 }
 
+/* Value bits of a W-byte integer as a signed or unsigned 128-bit number. */
+static dps_i128 as_value(uint64_t bits, unsigned width, bool is_signed) {
+  if (!is_signed) return (dps_i128)bits;
+  unsigned shift = 64 - 8 * width;
+  return (dps_i128)((int64_t)(bits << shift) >> shift);
+}
+
+dps_status dps__for_sum(dps_dec *d, dps_rd *rd, const dps_values *v,
+                        dps_i128 *sum, bool *done) {
+  *done = false;
+  const uint8_t *p = NULL;
+  uint8_t w;
+  uint32_t n_exc;
+  dps_status s = dps__rd_bytes(d, rd, v->width, &p, "frame of reference");
+  if (s != DPS_OK) return s;
+  uint64_t base = 0;
+  for (unsigned k = v->width; k-- > 0;) base = (base << 8) | p[k];
+  s = dps__rd_u8(d, rd, &w, "bit width");
+  if (s == DPS_OK && w > 8 * v->width)
+    return dps__rd_fail(d, rd, "expected a bit width of 0..%u, found %u",
+                        8 * v->width, w);
+  if (s == DPS_OK) s = dps__rd_u32(d, rd, &n_exc, "patch count");
+  if (s == DPS_OK && n_exc > v->n)
+    return dps__rd_fail(d, rd, "expected at most %zu patches, found %u", v->n,
+                        n_exc);
+  if (s == DPS_OK) s = dps__rd_align(d, rd);
+  size_t vectors = (v->n + 1023) / 1024, vbytes = DPS_PACKED_BYTES(w);
+  if (s == DPS_OK) s = dps__rd_bytes(d, rd, vectors * vbytes, &p, "packed vectors");
+  if (s != DPS_OK) return s;
+  /* base + offset must stay inside the type for every offset the width
+   * allows, so that the sum of values is n * base + the sum of offsets. */
+  dps_i128 b = as_value(base, v->width, v->is_signed);
+  dps_i128 top = v->is_signed ? ((dps_i128)1 << (8 * v->width - 1)) - 1
+                              : ((dps_i128)1 << (8 * v->width)) - 1;
+  if (w >= 64 || b + (((dps_i128)1 << w) - 1) > top) return DPS_OK;
+  const uint8_t *pos = NULL, *val = NULL;
+  if (n_exc > 0) {
+    s = dps__rd_bytes(d, rd, (size_t)n_exc * 4, &pos, "patch positions");
+    if (s == DPS_OK) s = dps__rd_bytes(d, rd, (size_t)n_exc * v->width, &val, "patch values");
+    if (s != DPS_OK) return s;
+  }
+  _Alignas(64) uint8_t tmp[8 * 1024];
+  _Alignas(64) uint8_t aligned_in[8 * 1024];
+  bool in_aligned = ((uintptr_t)p % 8) == 0;
+  dps_i128 total = 0;
+  uint32_t k_exc = 0, prev = 0;
+  for (size_t k = 0; k < vectors; k++) {
+    const uint8_t *src = p + k * vbytes;
+    if (!in_aligned) {  /* a page not 8-aligned in the file's map */
+      memcpy(aligned_in, src, vbytes);
+      src = aligned_in;
+    }
+    unpack_vector(v->width, src, w, 0, tmp);
+    size_t cnt = k + 1 < vectors || v->n % 1024 == 0 ? 1024 : v->n % 1024;
+    /* Offsets below 2^w, at most 1024 of them: w < 54 sums in 64 bits. */
+    dps_i128 offs = 0;
+    if (w < 54) {
+      uint64_t s64 = 0;
+      switch (v->width) {
+        case 1: for (size_t i = 0; i < cnt; i++) s64 += tmp[i]; break;
+        case 2: for (size_t i = 0; i < cnt; i++) s64 += ((const uint16_t *)(void *)tmp)[i]; break;
+        case 4: for (size_t i = 0; i < cnt; i++) s64 += ((const uint32_t *)(void *)tmp)[i]; break;
+        default: for (size_t i = 0; i < cnt; i++) s64 += ((const uint64_t *)(void *)tmp)[i]; break;
+      }
+      offs = s64;
+    } else {
+      for (size_t i = 0; i < cnt; i++) offs += ((const uint64_t *)(void *)tmp)[i];
+    }
+    total += (dps_i128)cnt * b + offs;
+    /* Patches of this vector replace base + offset by their value. */
+    for (; k_exc < n_exc; k_exc++) {
+      uint32_t at = dps__load_u32(pos + 4 * (size_t)k_exc);
+      if (at >= v->n || (k_exc > 0 && at <= prev))
+        return dps__rd_fail(d, rd, "patch %u: expected an ascending position "
+                            "below %zu, found %u", k_exc, v->n, at);
+      if (at / 1024 != k) break;
+      prev = at;
+      uint64_t bits = 0;
+      for (unsigned c = v->width; c-- > 0;) bits = (bits << 8) | val[(size_t)k_exc * v->width + c];
+      uint64_t off = dps__val_bits(tmp, v->width, at % 1024);
+      total += as_value(bits, v->width, v->is_signed) - (b + (dps_i128)off);
+    }
+  }
+  if (k_exc != n_exc)
+    return dps__rd_fail(d, rd, "patch %u: expected an ascending position "
+                        "below %zu", k_exc, v->n);
+  *sum = total;
+  *done = true;
+  return DPS_OK;
+}
+
 const dps_scheme dps__scheme_for = {
   DPS_SCHEME_FOR, "for", 1u << DPS_KIND_INT, true, applicable, true, encode, decode};

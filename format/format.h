@@ -290,6 +290,21 @@ dps_status dps__cascade_encode_page(dps_type t, const dps_array_view *a,
                                     int forced_scheme, dps_buf *out,
                                     char *desc, size_t desc_size,
                                     dps_error *err);
+/* 128-bit integers for exact sums (GCC and Clang; __extension__ keeps
+ * -Wpedantic quiet). */
+__extension__ typedef __int128 dps_i128;
+__extension__ typedef unsigned __int128 dps_u128;
+
+/* The exact sum of an encoding-1 page's n integer values without decoding
+ * them one by one, when its root scheme allows (for: the packed offsets
+ * and patches; constant; dict: entries times their code counts) and the
+ * page has no nulls: *done = true and *sum set. Otherwise *done = false
+ * and the caller decodes the page. `t` is an integer or decimal type. */
+dps_status dps__cascade_page_sum(dps_type t, const uint8_t *raw, size_t len,
+                                 size_t n, size_t nulls, dps_scratch *scratch,
+                                 dps_i128 *sum, bool *done, const char *where,
+                                 dps_error *err);
+
 /* When an encoding-1 page's values are a dictionary (root scheme dict),
  * decodes only its parts: *is_dict = true, `entries` (reset first) holds
  * the distinct values in ascending order as a column of that many rows,
