@@ -14,6 +14,8 @@ run import examples/flights_100k.csv out/flights.dps --descriptor examples/fligh
 run info out/flights.dps --columns
 run meta out/flights.dps
 run scan out/flights.dps --limit 10
+run scan out/flights.dps --where "origin = 'ATL' and delay > 60" --columns date,delay,destination --limit 5
+run scan out/flights.dps --where "date between date '2001-01-01' and date '2001-01-15'" --agg "count(*),avg(delay),max(distance)" --group-by origin --limit 5 --stats
 run export out/flights.dps --format csv -o out/flights.csv
 run verify out/flights.dps
 printf '\nout/flights.csv: %s lines; first rows:\n' "$(wc -l < out/flights.csv)"

@@ -556,6 +556,7 @@ static int print_aggregates(dps_scan *scan, const char *path,
 
 /* What dps_scan_stats_get reports, on standard error. */
 static void print_stats(const dps_scan *scan) {
+  fflush(stdout);  /* the rows first, then the statistics */
   dps_scan_stats s;
   memset(&s, 0, sizeof s);
   if (dps_scan_stats_get(scan, &s) != DPS_OK) return;
