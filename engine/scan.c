@@ -183,6 +183,11 @@ typedef struct colpage {
   dps_buf codes;             /* dict: uint32 per row */
   dps_buf valid;             /* dict: validity bitmap, empty = no nulls */
   dps_column_data values;    /* dict page decoded in full, when needed */
+  bool is_for;               /* a for page read by row (fv), not decoded */
+  dps_for_view fv;
+  const uint8_t *raw;        /* is_for: the page's raw bytes ... */
+  size_t raw_len;
+  dps_buf raw_copy;          /* ... copied here when decompressed */
 } colpage;
 
 typedef struct colstate {
@@ -299,7 +304,7 @@ static void colstate_reset(colstate *cs, const dps_chunk_ref *ch) {
     colpage *cp = &cs->pages[k];
     cp->row0 = row;
     cp->n = (size_t)ch->pages[k].value_count;
-    cp->loaded = cp->is_dict = cp->full = false;
+    cp->loaded = cp->is_dict = cp->full = cp->is_for = false;
     row += cp->n;
   }
   cs->n_pages = ch->n_pages;
@@ -311,6 +316,7 @@ static void colstate_free(colstate *cs) {
     dps__column_data_free(&cs->pages[k].values);
     dps__buf_free(&cs->pages[k].codes);
     dps__buf_free(&cs->pages[k].valid);
+    dps__buf_free(&cs->pages[k].raw_copy);
   }
   free(cs->pages);
 }
@@ -328,9 +334,23 @@ static size_t page_at(const colstate *cs, size_t row, size_t hint) {
 static dps_status load(worker *w, size_t g, size_t c, size_t k, bool dict_ok) {
   dps_scan *sc = w->scan;
   colpage *cp = &w->cols[c].pages[k];
-  if (cp->loaded && (dict_ok || !cp->is_dict)) return DPS_OK;
   const dps_page_ref *pg = &sc->f->groups[g].chunks[c].pages[k];
   dps_type t = sc->f->schema->cols[c].type;
+  if (cp->loaded && cp->is_for && !cp->full) {
+    /* Read by row so far; now every value is wanted. */
+    char where[512];
+    snprintf(where, sizeof where, "%s: row group %zu, column \"%.128s\", "
+             "page %zu", dps__reader_path(sc->reader), g,
+             sc->f->schema->cols[c].name, k);
+    dps__column_data_reset(&cp->data);
+    dps_status s = dps__cascade_decode_page_ex(t, cp->raw, cp->raw_len, cp->n,
+                                               0, false, &cp->data,
+                                               &w->io.scratch, where, &w->err);
+    if (s != DPS_OK) return s;
+    cp->full = true;
+    return DPS_OK;
+  }
+  if (cp->loaded && (dict_ok || !cp->is_dict)) return DPS_OK;
   if (cp->loaded && cp->is_dict) {
     /* Entries are there; the caller wants values: gather them. */
     if (cp->full) return DPS_OK;
@@ -387,6 +407,60 @@ static dps_status load(worker *w, size_t g, size_t c, size_t k, bool dict_ok) {
   return DPS_OK;
 }
 
+/* Loads page k of column c for reading single rows: a for page without
+ * nulls is kept as a view over its bytes (cp->is_for); any other page is
+ * decoded in full. */
+static dps_status load_rows(worker *w, size_t g, size_t c, size_t k) {
+  dps_scan *sc = w->scan;
+  colpage *cp = &w->cols[c].pages[k];
+  if (cp->loaded) return load(w, g, c, k, false);
+  const dps_page_ref *pg = &sc->f->groups[g].chunks[c].pages[k];
+  dps_type t = sc->f->schema->cols[c].type;
+  if (pg->encoding != DPS_PAGE_CASCADE || pg->null_count != 0 ||
+      t == DPS_TYPE_UINT64 || dps__domain_of(t) == DPS_D_BYTES ||
+      dps__domain_of(t) == DPS_D_FLOAT)
+    return load(w, g, c, k, false);
+  char where[512];
+  const uint8_t *raw = NULL;
+  dps_status s = dps__reader_fetch_page(sc->reader, g, c, k, &w->io, &raw,
+                                        where, &w->err);
+  if (s != DPS_OK) return s;
+  bool is_for = false;
+  s = dps__cascade_for_view(t, raw, (size_t)pg->raw_size, cp->n, 0, &cp->fv,
+                            &is_for, where, &w->err);
+  if (s != DPS_OK) return s;
+  w->st.pages_read++;
+  w->st.bytes_read += pg->stored_size;
+  cp->loaded = true;
+  cp->is_dict = cp->full = false;
+  if (!is_for) {
+    /* Not a for page: decode it from the bytes already fetched. */
+    dps__column_data_reset(&cp->data);
+    s = dps__cascade_decode_page_ex(t, raw, (size_t)pg->raw_size, cp->n,
+                                    (size_t)pg->null_count, false, &cp->data,
+                                    &w->io.scratch, where, &w->err);
+    if (s != DPS_OK) return s;
+    cp->full = true;
+    return DPS_OK;
+  }
+  if (raw == w->io.raw.data) {
+    /* Decompressed into the thread's buffer, which the next page reuses:
+     * keep a copy, and point the view into it. */
+    cp->raw_copy.len = 0;
+    if (dps__buf_append(&cp->raw_copy, raw, (size_t)pg->raw_size) != DPS_OK)
+      return dps__fail(&w->err, DPS_ENOMEM, "out of memory");
+    const uint8_t *copy = cp->raw_copy.data;
+    s = dps__cascade_for_view(t, copy, (size_t)pg->raw_size, cp->n, 0,
+                              &cp->fv, &is_for, where, &w->err);
+    if (s != DPS_OK) return s;
+    raw = copy;
+  }
+  cp->raw = raw;
+  cp->raw_len = (size_t)pg->raw_size;
+  cp->is_for = true;
+  return DPS_OK;
+}
+
 /* The decoded values of a loaded page (dictionary pages expanded). */
 static const dps_column_data *page_values(const colpage *cp) {
   return cp->is_dict ? &cp->values : &cp->data;
@@ -414,7 +488,14 @@ static void leaf_eval(worker *w, const dps_leaf *lf, size_t li, colpage *cp,
   if (cp->is_dict) {
     const uint8_t *em = w->entry_match[li];
     const uint32_t *codes = (const uint32_t *)(void *)cp->codes.data + off;
-    for (size_t i = 0; i < n; i++) m[i] = em[codes[i]];
+    if (cp->data.length <= 64) {
+      /* Up to 64 entries: their matches as one word, tested by shifts. */
+      uint64_t mask = 0;
+      for (size_t k = 0; k < cp->data.length; k++) mask |= (uint64_t)em[k] << k;
+      dps__kernel_code_match(codes, mask, n, m);
+    } else {
+      for (size_t i = 0; i < n; i++) m[i] = em[codes[i]];
+    }
   } else {
     dps__kernel_leaf(lf, &cp->data, off, n, m);
   }
@@ -757,6 +838,18 @@ static dps_status eval_expr(worker *w, size_t g, int xi, size_t n) {
       colstate *cs = &w->cols[x->col];
       size_t pk = page_at(cs, w->idx[0], 0);
       colpage *cp = &cs->pages[pk];
+      bool dense = w->idx[n - 1] - w->idx[0] == n - 1;
+      bool viewed = cp->loaded && cp->is_for && !cp->full;
+      if ((!dense || viewed) && !x->need_double) {
+        /* Few rows: read just them where the page allows. */
+        dps_status s = load_rows(w, g, x->col, pk);
+        if (s != DPS_OK) return s;
+        if (cp->is_for && !cp->full) {
+          dps__for_view_get(&cp->fv, w->idx, n, cp->row0, vi);
+          memset(vn, 0, n);
+          return DPS_OK;
+        }
+      }
       dps_status s = load(w, g, x->col, pk, false);
       if (s != DPS_OK) return s;
       const dps_column_data *d = page_values(cp);
@@ -1092,16 +1185,27 @@ static dps_status aggregate_vector(worker *w, size_t g, aggres *r, size_t n,
         ac->isum += s64;
       }
     } else if (sum && !x->is_float && sorted) {
-      /* Rows grouped by group: sums in registers, one group at a time. */
+      /* Rows grouped by group: sums in registers, one group at a time,
+       * in 64 bits when the vector's magnitudes allow. */
+      bool fits = dps__kernel_sum_fits(vi, n);
       for (size_t q = 0; q < n_used; q++) {
         uint32_t gi = used[q];
         i128 sum128 = 0;
-        int64_t c = 0;
-        for (size_t k = start[gi]; k < start[gi] + cnt[gi]; k++) {
-          uint16_t i = perm[k];
-          int64_t ok = !vn[i];
-          c += ok;
-          sum128 += ok ? vi[i] : 0;
+        int64_t c = 0, s64 = 0;
+        const uint16_t *pk = perm + start[gi], *pe = pk + cnt[gi];
+        if (fits) {
+          for (; pk < pe; pk++) {
+            int64_t ok = !vn[*pk];
+            c += ok;
+            s64 += ok ? vi[*pk] : 0;
+          }
+          sum128 = s64;
+        } else {
+          for (; pk < pe; pk++) {
+            int64_t ok = !vn[*pk];
+            c += ok;
+            sum128 += ok ? vi[*pk] : 0;
+          }
         }
         acc *ac = base + (size_t)gi * na;
         ac->count += c;
@@ -1225,14 +1329,28 @@ static dps_status aggregate_group(worker *w, size_t g, aggres *r) {
       if (cp->row0 + cp->n < end) end = cp->row0 + cp->n;
     }
     size_t n = 0;
-    for (size_t row = at; row < end; row++) {
+    /* Eight selection bytes at a time: runs of unselected rows are
+     * skipped whole (selective predicates leave mostly zeros). */
+    size_t row = at;
+    for (; row + 8 <= end; row += 8) {
+      uint64_t word;
+      memcpy(&word, w->sel + row, 8);
+      /* Bytes 0/1 to bits: bit k is byte k (little-endian). */
+      unsigned bits = (unsigned)(((word & 0x0101010101010101ull) *
+                                  0x0102040810204080ull) >> 56);
+      while (bits) {
+        w->idx[n++] = (uint32_t)(row + (unsigned)__builtin_ctz(bits));
+        bits &= bits - 1;
+      }
+    }
+    for (; row < end; row++) {
       w->idx[n] = (uint32_t)row;
       n += w->sel[row];
     }
     if (n > 0 && n < end - at && 2 * n >= end - at) {
       /* Mostly selected: every row, the others masked, so that values
        * are read in place and loops run without gathers. */
-      for (size_t row = at; row < end; row++) w->idx[row - at] = (uint32_t)row;
+      for (size_t i = at; i < end; i++) w->idx[i - at] = (uint32_t)i;
       dps_status s = aggregate_vector(w, g, r, end - at, w->sel + at);
       if (s != DPS_OK) return s;
     } else if (n > 0) {

@@ -32,6 +32,9 @@ typedef struct dps__scan_simd {
    * NULL, or gid[i] == g); the caller has ruled out int64 overflow. */
   int64_t (*sum)(const int64_t *v, const uint8_t *null, const uint32_t *gid,
                  uint32_t g, size_t n, int64_t *count);
+  /* m[i] = bit codes[i] of mask (codes below 64). */
+  void (*code_match)(const uint32_t *codes, uint64_t mask, size_t n,
+                     uint8_t *m);
 } dps__scan_simd;
 
 #define SB_RANGE_LOOP(T)                                                   \
@@ -95,9 +98,14 @@ typedef struct dps__scan_simd {
     *count = c;                                                            \
     return s;                                                              \
   }                                                                        \
-  const dps__scan_simd dps__scan_simd_##NAME = {range_##NAME,             \
-                                                maxabs_##NAME,             \
-                                                arith_##NAME, sum_##NAME};
+  ATTR static void code_match_##NAME(const uint32_t *codes, uint64_t mask, \
+                                     size_t n, uint8_t *m) {               \
+    for (size_t i = 0; i < n; i++)                                         \
+      m[i] = (uint8_t)((mask >> (codes[i] & 63)) & 1);                     \
+  }                                                                        \
+  const dps__scan_simd dps__scan_simd_##NAME = {                           \
+      range_##NAME, maxabs_##NAME, arith_##NAME, sum_##NAME,               \
+      code_match_##NAME};
 
 extern const dps__scan_simd dps__scan_simd_scalar;
 #if SB_X86

@@ -17,6 +17,11 @@ const dps__scan_simd *dps__scan_simd_for(dps_isa isa) {
   return &dps__scan_simd_scalar;
 }
 
+void dps__kernel_code_match(const uint32_t *codes, uint64_t mask, size_t n,
+                            uint8_t *m) {
+  dps__scan_simd_for(dps__isa_active())->code_match(codes, mask, n, m);
+}
+
 void dps__kernel_range_isa(dps_isa isa, const void *v, unsigned width,
                            bool is_signed, uint64_t klo, uint64_t khi,
                            size_t n, uint8_t *m) {

@@ -16,6 +16,10 @@ void dps__kernel_leaf(const dps_leaf *lf, const dps_column_data *d, size_t off,
 struct dps__scan_simd;
 const struct dps__scan_simd *dps__scan_simd_for(dps_isa isa);
 
+/* m[i] = bit codes[i] of mask, for dictionaries of at most 64 entries. */
+void dps__kernel_code_match(const uint32_t *codes, uint64_t mask, size_t n,
+                            uint8_t *m);
+
 /* lo <= v[i] <= hi into m[i], for n values of a signed integer width
  * (1, 2, 4, 8 bytes) or unsigned (is_signed false), with the given ISA. */
 void dps__kernel_range_isa(dps_isa isa, const void *v, unsigned width,

@@ -196,6 +196,91 @@ dps_status dps__cascade_decode_dict(dps_type t, const uint8_t *raw, size_t len,
   return DPS_OK;
 }
 
+dps_status dps__cascade_for_view(dps_type t, const uint8_t *raw, size_t len,
+                                 size_t n, size_t nulls, dps_for_view *fv,
+                                 bool *is_for, const char *where,
+                                 dps_error *err) {
+  *is_for = false;
+  dps_values v = values_of(t, n);
+  if (nulls != 0 || n == 0 || len == 0 || v.kind != DPS_KIND_INT ||
+      raw[0] != DPS_SCHEME_FOR)
+    return DPS_OK;
+  dps_dec d = {raw, where, err, NULL};
+  dps_rd rd = {raw + 1, raw + len};
+  const uint8_t *p;
+  uint8_t b;
+  uint32_t n_exc;
+  dps_status s = dps__rd_bytes(&d, &rd, v.width, &p, "frame of reference");
+  if (s != DPS_OK) return s;
+  uint64_t base = 0;
+  for (unsigned k = v.width; k-- > 0;) base = (base << 8) | p[k];
+  s = dps__rd_u8(&d, &rd, &b, "bit width");
+  if (s == DPS_OK && b > 8 * v.width)
+    return dps__rd_fail(&d, &rd, "expected a bit width of 0..%u, found %u",
+                        8 * v.width, b);
+  if (s == DPS_OK) s = dps__rd_u32(&d, &rd, &n_exc, "patch count");
+  if (s == DPS_OK && n_exc > n)
+    return dps__rd_fail(&d, &rd, "expected at most %zu patches, found %u", n,
+                        n_exc);
+  if (s == DPS_OK) s = dps__rd_align(&d, &rd);
+  const uint8_t *packed = NULL, *pos = NULL, *val = NULL;
+  size_t vectors = (n + 1023) / 1024;
+  if (s == DPS_OK)
+    s = dps__rd_bytes(&d, &rd, vectors * DPS_PACKED_BYTES(b), &packed,
+                      "packed vectors");
+  if (s == DPS_OK && n_exc > 0) {
+    s = dps__rd_bytes(&d, &rd, (size_t)n_exc * 4, &pos, "patch positions");
+    if (s == DPS_OK) s = dps__rd_bytes(&d, &rd, (size_t)n_exc * v.width, &val, "patch values");
+  }
+  if (s != DPS_OK) return s;
+  for (uint32_t k = 0; k < n_exc; k++) {
+    uint32_t at = dps__load_u32(pos + 4 * (size_t)k);
+    if (at >= n || (k > 0 && at <= dps__load_u32(pos + 4 * (size_t)(k - 1))))
+      return dps__rd_fail(&d, &rd, "patch %u: expected an ascending position "
+                          "below %zu, found %u", k, n, at);
+  }
+  if (rd.p != rd.end)
+    return DPS_CORRUPT(err, "%s: expected the page to end after its values, "
+                       "found %lld more bytes", where,
+                       (long long)(rd.end - rd.p));
+  *fv = (dps_for_view){n, v.width, v.is_signed, base, b, packed, n_exc, pos, val};
+  *is_for = true;
+  return DPS_OK;
+}
+
+/* Little-endian word `k` of T/8 bytes at p. */
+static uint64_t word_at(const uint8_t *p, unsigned bytes, size_t k) {
+  uint64_t x = 0;
+  memcpy(&x, p + k * bytes, bytes);
+  return x;
+}
+
+void dps__for_view_get(const dps_for_view *v, const uint32_t *rows, size_t k,
+                       size_t row0, int64_t *out) {
+  const unsigned T = 8 * v->width, L = 1024 / T, b = v->bits;
+  const size_t vbytes = DPS_PACKED_BYTES(b);
+  const uint64_t tmask = T == 64 ? ~(uint64_t)0 : (((uint64_t)1 << T) - 1);
+  const uint64_t bmask = b == 64 ? ~(uint64_t)0 : (((uint64_t)1 << b) - 1);
+  const unsigned shift = 64 - T;
+  uint32_t pi = 0;
+  for (size_t j = 0; j < k; j++) {
+    size_t row = rows[j] - row0, vec = row / 1024, i = row % 1024;
+    uint64_t x = 0;
+    if (b > 0) {
+      const uint8_t *pv = v->packed + vec * vbytes;
+      size_t lane = i % L, r = i / L, p = r * b, w = p / T, sh = p % T;
+      x = word_at(pv, v->width, w * L + lane) >> sh;
+      if (sh + b > T) x |= word_at(pv, v->width, (w + 1) * L + lane) << (T - sh);
+      x &= bmask;
+    }
+    x = (x + v->base) & tmask;
+    while (pi < v->n_patches && dps__load_u32(v->patch_pos + 4 * (size_t)pi) < row) pi++;
+    if (pi < v->n_patches && dps__load_u32(v->patch_pos + 4 * (size_t)pi) == row)
+      x = word_at(v->patch_val, v->width, pi);
+    out[j] = v->is_signed ? (int64_t)(x << shift) >> shift : (int64_t)x;
+  }
+}
+
 dps_status dps__cascade_page_sum(dps_type t, const uint8_t *raw, size_t len,
                                  size_t n, size_t nulls, dps_scratch *scratch,
                                  dps_i128 *sum, bool *done, const char *where,

@@ -305,6 +305,33 @@ dps_status dps__cascade_page_sum(dps_type t, const uint8_t *raw, size_t len,
                                  dps_i128 *sum, bool *done, const char *where,
                                  dps_error *err);
 
+/* An encoding-1 page whose values are one frame-of-reference node (root
+ * scheme for), without nulls, as its parts: values can be read at any
+ * row without decoding the others. Pointers are into the page's bytes. */
+typedef struct dps_for_view {
+  size_t n;                   /* values */
+  unsigned width;             /* bytes per value W (1, 2, 4, 8) */
+  bool is_signed;             /* the type's values are signed */
+  uint64_t base;              /* frame of reference (W bytes' bits) */
+  unsigned bits;              /* packed width b, 0..8W */
+  const uint8_t *packed;      /* ceil(n / 1024) vectors of 128 * b bytes */
+  uint32_t n_patches;
+  const uint8_t *patch_pos;   /* n_patches u32 positions, ascending */
+  const uint8_t *patch_val;   /* n_patches values of W bytes */
+} dps_for_view;
+
+/* *is_for = true and *v filled when the page (n values, `nulls` of them
+ * null) is a single for node without nulls, every field checked. */
+dps_status dps__cascade_for_view(dps_type t, const uint8_t *raw, size_t len,
+                                 size_t n, size_t nulls, dps_for_view *v,
+                                 bool *is_for, const char *where,
+                                 dps_error *err);
+/* Values at rows[0..k) - row0 of a for view (rows ascending), as signed
+ * 64-bit integers (the type's values sign- or zero-extended; not for
+ * unsigned 64-bit values above INT64_MAX, which wrap). */
+void dps__for_view_get(const dps_for_view *v, const uint32_t *rows, size_t k,
+                       size_t row0, int64_t *out);
+
 /* When an encoding-1 page's values are a dictionary (root scheme dict),
  * decodes only its parts: *is_dict = true, `entries` (reset first) holds
  * the distinct values in ascending order as a column of that many rows,
