@@ -12,7 +12,10 @@
 dps_status dps_query_new(dps_query **out, dps_error *err) {
   if (out == NULL) return dps__fail(err, DPS_EINVAL, "dps_query_new: out is NULL");
   *out = calloc(1, sizeof **out);
-  return *out ? DPS_OK : dps__fail(err, DPS_ENOMEM, "out of memory");
+  if (*out == NULL) return dps__fail(err, DPS_ENOMEM, "out of memory");
+  (*out)->failed.kind = DPS_N_ERROR;
+  (*out)->failed.owner = *out;
+  return DPS_OK;
 }
 
 void dps_query_free(dps_query *q) {
@@ -21,25 +24,37 @@ void dps_query_free(dps_query *q) {
   free(q);
 }
 
-/* Remembers the first failure; dps_scan_open reports it. */
+/* Remembers the first failure and returns the query's error node, which
+ * makes dps_scan_open fail with it wherever the node ends up (a NULL
+ * would read as "no predicate"). */
 static dps_node *fail(dps_query *q, const char *what) {
-  if (q != NULL && q->error[0] == '\0')
-    snprintf(q->error, sizeof q->error, "%s", what);
-  return NULL;
+  if (q == NULL) return NULL;
+  if (q->error[0] == '\0') snprintf(q->error, sizeof q->error, "%s", what);
+  return &q->failed;
 }
 
+/* A fresh node, or NULL (failure recorded) when out of memory. */
 static dps_node *new_node(dps_query *q, dps_node_kind kind) {
   if (q == NULL) return NULL;
   dps_node *n = dps__arena_alloc(&q->arena, sizeof *n);
-  if (n == NULL) return fail(q, "out of memory building the query");
+  if (n == NULL) {
+    fail(q, "out of memory building the query");
+    return NULL;
+  }
   n->kind = kind;
   n->owner = q;
   return n;
 }
 
+/* n, or the query's error node when n is NULL. */
+static dps_node *or_failed(dps_query *q, dps_node *n) {
+  return n != NULL ? n : q != NULL ? &q->failed : NULL;
+}
+
 /* A child must exist and belong to the same query. */
 static bool usable(dps_query *q, const dps_node *n, const char *call) {
   char msg[160];
+  if (n != NULL && n->kind == DPS_N_ERROR) return false;  /* reported */
   if (n == NULL) {
     snprintf(msg, sizeof msg, "%s: an operand is NULL (an earlier builder "
              "call failed, or none was given)", call);
@@ -58,11 +73,13 @@ dps_node *dps_q_column(dps_query *q, const char *name) {
   if (q == NULL) return NULL;
   if (name == NULL || name[0] == '\0') return fail(q, "dps_q_column: empty column name");
   dps_node *n = new_node(q, DPS_N_COLUMN);
-  if (n == NULL) return NULL;
+  if (n == NULL) return &q->failed;
   n->name = dps__arena_strdup(&q->arena, name);
   return n->name ? n : fail(q, "out of memory building the query");
 }
 
+/* A literal node, or NULL when out of memory (callers return
+ * or_failed). */
 static dps_node *literal(dps_query *q, dps_lit_kind kind) {
   dps_node *n = new_node(q, DPS_N_LIT);
   if (n != NULL) n->lit = kind;
@@ -72,19 +89,19 @@ static dps_node *literal(dps_query *q, dps_lit_kind kind) {
 dps_node *dps_q_int(dps_query *q, int64_t v) {
   dps_node *n = literal(q, DPS_L_INT);
   if (n) n->i = v;
-  return n;
+  return or_failed(q, n);
 }
 
 dps_node *dps_q_uint(dps_query *q, uint64_t v) {
   dps_node *n = literal(q, DPS_L_UINT);
   if (n) n->u = v;
-  return n;
+  return or_failed(q, n);
 }
 
 dps_node *dps_q_float(dps_query *q, double v) {
   dps_node *n = literal(q, DPS_L_FLOAT);
   if (n) n->f = v;
-  return n;
+  return or_failed(q, n);
 }
 
 dps_node *dps_q_decimal(dps_query *q, int64_t unscaled, int scale) {
@@ -93,57 +110,57 @@ dps_node *dps_q_decimal(dps_query *q, int64_t unscaled, int scale) {
     return fail(q, "dps_q_decimal: scale must be 0..18");
   dps_node *n = literal(q, DPS_L_DECIMAL);
   if (n) n->i = unscaled, n->scale = scale;
-  return n;
+  return or_failed(q, n);
 }
 
 dps_node *dps_q_date(dps_query *q, int32_t days) {
   dps_node *n = literal(q, DPS_L_DATE);
   if (n) n->i = days;
-  return n;
+  return or_failed(q, n);
 }
 
 dps_node *dps_q_timestamp(dps_query *q, int64_t micros) {
   dps_node *n = literal(q, DPS_L_TIMESTAMP);
   if (n) n->i = micros;
-  return n;
+  return or_failed(q, n);
 }
 
 dps_node *dps_q_string(dps_query *q, const char *bytes, size_t len) {
   if (q == NULL) return NULL;
   if (bytes == NULL && len > 0) return fail(q, "dps_q_string: bytes is NULL");
   dps_node *n = literal(q, DPS_L_STRING);
-  if (n == NULL) return NULL;
+  if (n == NULL) return &q->failed;
   uint8_t *copy = dps__arena_alloc(&q->arena, len + 1);
   if (copy == NULL) return fail(q, "out of memory building the query");
   if (len) memcpy(copy, bytes, len);
   n->bytes = copy;
   n->len = len;
-  return n;
+  return or_failed(q, n);
 }
 
 dps_node *dps_q_bool(dps_query *q, int v) {
   dps_node *n = literal(q, DPS_L_BOOL);
   if (n) n->i = v != 0;
-  return n;
+  return or_failed(q, n);
 }
 
 dps_node *dps_q_arith(dps_query *q, dps_arith_op op, dps_node *a, dps_node *b) {
   if (q == NULL) return NULL;
   if (op != DPS_ADD && op != DPS_SUB && op != DPS_MUL)
     return fail(q, "dps_q_arith: unknown operator");
-  if (!usable(q, a, "dps_q_arith") || !usable(q, b, "dps_q_arith")) return NULL;
+  if (!usable(q, a, "dps_q_arith") || !usable(q, b, "dps_q_arith")) return &q->failed;
   dps_node *n = new_node(q, DPS_N_ARITH);
   if (n) n->op = (int)op, n->a = a, n->b = b;
-  return n;
+  return or_failed(q, n);
 }
 
 dps_node *dps_q_cmp(dps_query *q, dps_cmp_op op, dps_node *a, dps_node *b) {
   if (q == NULL) return NULL;
   if (op < DPS_EQ || op > DPS_GE) return fail(q, "dps_q_cmp: unknown operator");
-  if (!usable(q, a, "dps_q_cmp") || !usable(q, b, "dps_q_cmp")) return NULL;
+  if (!usable(q, a, "dps_q_cmp") || !usable(q, b, "dps_q_cmp")) return &q->failed;
   dps_node *n = new_node(q, DPS_N_CMP);
   if (n) n->op = (int)op, n->a = a, n->b = b;
-  return n;
+  return or_failed(q, n);
 }
 
 dps_node *dps_q_between(dps_query *q, dps_node *col, dps_node *lo,
@@ -151,36 +168,36 @@ dps_node *dps_q_between(dps_query *q, dps_node *col, dps_node *lo,
   if (q == NULL) return NULL;
   if (!usable(q, col, "dps_q_between") || !usable(q, lo, "dps_q_between") ||
       !usable(q, hi, "dps_q_between"))
-    return NULL;
+    return &q->failed;
   dps_node *n = new_node(q, DPS_N_BETWEEN);
   if (n) n->a = col, n->b = lo, n->c = hi;
-  return n;
+  return or_failed(q, n);
 }
 
 dps_node *dps_q_in(dps_query *q, dps_node *col, dps_node *const *lits,
                    size_t count) {
   if (q == NULL) return NULL;
-  if (!usable(q, col, "dps_q_in")) return NULL;
+  if (!usable(q, col, "dps_q_in")) return &q->failed;
   if (count == 0 || lits == NULL) return fail(q, "dps_q_in: the list is empty");
   for (size_t i = 0; i < count; i++)
-    if (!usable(q, lits[i], "dps_q_in")) return NULL;
+    if (!usable(q, lits[i], "dps_q_in")) return &q->failed;
   dps_node *n = new_node(q, DPS_N_IN);
-  if (n == NULL) return NULL;
+  if (n == NULL) return &q->failed;
   n->list = dps__arena_alloc(&q->arena, count * sizeof *n->list);
   if (n->list == NULL) return fail(q, "out of memory building the query");
   memcpy(n->list, lits, count * sizeof *n->list);
   n->n_list = count;
   n->a = col;
-  return n;
+  return or_failed(q, n);
 }
 
 static dps_node *unary(dps_query *q, dps_node_kind kind, dps_node *a,
                        const char *call) {
   if (q == NULL) return NULL;
-  if (!usable(q, a, call)) return NULL;
+  if (!usable(q, a, call)) return &q->failed;
   dps_node *n = new_node(q, kind);
   if (n) n->a = a;
-  return n;
+  return or_failed(q, n);
 }
 
 dps_node *dps_q_is_null(dps_query *q, dps_node *col) {
@@ -195,19 +212,19 @@ dps_node *dps_q_starts_with(dps_query *q, dps_node *col, dps_node *prefix) {
   if (q == NULL) return NULL;
   if (!usable(q, col, "dps_q_starts_with") ||
       !usable(q, prefix, "dps_q_starts_with"))
-    return NULL;
+    return &q->failed;
   dps_node *n = new_node(q, DPS_N_STARTS);
   if (n) n->a = col, n->b = prefix;
-  return n;
+  return or_failed(q, n);
 }
 
 static dps_node *binary(dps_query *q, dps_node_kind kind, dps_node *a,
                         dps_node *b, const char *call) {
   if (q == NULL) return NULL;
-  if (!usable(q, a, call) || !usable(q, b, call)) return NULL;
+  if (!usable(q, a, call) || !usable(q, b, call)) return &q->failed;
   dps_node *n = new_node(q, kind);
   if (n) n->a = a, n->b = b;
-  return n;
+  return or_failed(q, n);
 }
 
 dps_node *dps_q_and(dps_query *q, dps_node *a, dps_node *b) {

@@ -8,6 +8,7 @@
 /* ---- expression nodes (engine/query.c) ------------------------------------ */
 
 typedef enum dps_node_kind {
+  DPS_N_ERROR,            /* what a failed builder returns */
   DPS_N_COLUMN, DPS_N_LIT, DPS_N_ARITH, DPS_N_CMP, DPS_N_BETWEEN, DPS_N_IN,
   DPS_N_ISNULL, DPS_N_NOTNULL, DPS_N_STARTS, DPS_N_AND, DPS_N_OR, DPS_N_NOT
 } dps_node_kind;
@@ -37,6 +38,7 @@ struct dps_node {
 struct dps_query {
   dps_arena arena;        /* nodes and their strings */
   char error[256];        /* first builder failure, or "" */
+  struct dps_node failed; /* returned by builders that fail */
 };
 
 /* Civil date (proleptic Gregorian) of days since 1970-01-01. */

@@ -577,6 +577,8 @@ static dps_status bind_pred(binder *bd, const dps_node *n, int *out) {
       lf->kind = DPS_LF_PREFIX;
       lf->lo = (dps_bytes_ref){n->b->bytes, n->b->len};
       return leaf_node(bd, li, out);
+    case DPS_N_ERROR:
+      return dps__fail(bd->err, DPS_EINVAL, "%s", n->owner->error);
     case DPS_N_COLUMN:
       return dps__fail(bd->err, DPS_EINVAL, "column \"%.100s\" used as a "
                        "predicate: compare it with a value", n->name);
@@ -726,6 +728,8 @@ static dps_status bind_expr(binder *bd, const dps_node *n, bool bare_ok,
                          "scale %d, above 18 decimal places", x.scale);
       break;
     }
+    case DPS_N_ERROR:
+      return dps__fail(bd->err, DPS_EINVAL, "%s", n->owner->error);
     default:
       return dps__fail(bd->err, DPS_EINVAL, "a predicate used as an aggregate "
                        "argument");

@@ -540,11 +540,13 @@ DPS_API dps_status dps_reader_verify(dps_reader *reader,
 
 /* A query holds expression nodes: column references, literals, arithmetic
  * and predicates, built with the dps_q_* calls below and owned by the
- * query (freed with it). A builder never fails by returning an error: on
- * a bad argument or out of memory it returns NULL and remembers why, and
- * dps_scan_open reports it. Names and types are checked against the
- * snapshot's schema when the scan opens (unknown column, with the nearest
- * names; type mismatch; bad literal), not while building. */
+ * query (freed with it). Builders do not return errors: on a bad argument
+ * (a NULL operand included) or out of memory they return the query's
+ * error node, which makes dps_scan_open fail with DPS_EINVAL and the
+ * reason wherever it is used; only a NULL query gives NULL. Names and
+ * types are checked against the snapshot's schema when the scan opens
+ * (unknown column, with the nearest names; type mismatch; bad literal),
+ * not while building. */
 typedef struct dps_query dps_query;
 typedef struct dps_node dps_node;
 

@@ -3219,6 +3219,82 @@ static void test_cascade__page_sum(void **state) {
   dps__scratch_free(&scratch);
 }
 
+/* dps__for_view_get reads the same values as a full decode at any rows,
+ * for every integer type, bit width and patches; malformed for pages are
+ * refused by dps__cascade_for_view. engine/scan.c reads single rows so. */
+static void test_cascade__for_view(void **state) {
+  (void)state;
+  static const dps_type types[] = {DPS_TYPE_INT8, DPS_TYPE_INT16,
+                                   DPS_TYPE_INT32, DPS_TYPE_INT64,
+                                   DPS_TYPE_UINT8, DPS_TYPE_UINT16,
+                                   DPS_TYPE_UINT32, DPS_TYPE_DECIMAL,
+                                   DPS_TYPE_DATE, DPS_TYPE_TIMESTAMP};
+  tu_rng rng;
+  tu_rng_seed(&rng, 78);
+  size_t views = 0;
+  for (size_t ti = 0; ti < sizeof types / sizeof types[0]; ti++) {
+    size_t w = dps_type_width(types[ti]);
+    for (unsigned bits = 0; bits <= 8 * w; bits += w == 1 ? 1 : 3) {
+      size_t n = 1 + tu_rng_below(&rng, 2600);
+      tu_column c;
+      tu_column_init(&c, types[ti]);
+      uint64_t span = bits >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << bits) - 1;
+      for (size_t i = 0; i < n; i++) {
+        uint64_t x = tu_rng_next(&rng) & span;
+        if (i % 211 == 5) x = tu_rng_next(&rng);  /* outliers: patches */
+        if (w < 8) x &= (~(uint64_t)0) >> (64 - 8 * w);
+        tu_column_append_u64(&c, x);
+      }
+      page p;
+      dps_error e;
+      tu_err_reset(&e);
+      TU_OK(page_encode(&p, &c, DPS_SCHEME_FOR, &e), &e);
+      dps_for_view fv;
+      bool is_for = false;
+      TU_OK(dps__cascade_for_view(types[ti], p.raw, p.len, p.n, 0, &fv,
+                                  &is_for, WHERE, &e), &e);
+      assert_true(is_for);
+      dps_column_data cd;
+      TU_OK(page_decode_raw(&p, p.raw, p.len, &cd, &e), &e);
+      /* Every row, then every third row from 7 on (rows relative to 7). */
+      uint32_t *rows = malloc(n * sizeof *rows);
+      int64_t *got = malloc(n * sizeof *got);
+      assert_true(rows && got);
+      for (size_t step = 1; step <= 3; step += 2) {
+        size_t k = 0;
+        for (size_t i = step == 1 ? 0 : 7; i < n; i += step) rows[k++] = (uint32_t)(i + 7);
+        dps__for_view_get(&fv, rows, k, 7, got);
+        for (size_t j = 0; j < k; j++) {
+          size_t i = rows[j] - 7;
+          uint64_t bits64 = 0;
+          memcpy(&bits64, cd.values.data + i * w, w);
+          int64_t want = (int64_t)bits64;
+          if (dps__type_is_signed(types[ti]) && w < 8)
+            want = (int64_t)(bits64 << (64 - 8 * w)) >> (64 - 8 * w);
+          if (got[j] != want)
+            fail_msg("%s, %zu values, %s: row %zu: got %lld, expected %lld",
+                     dps_type_name(types[ti]), n, p.desc, i,
+                     (long long)got[j], (long long)want);
+        }
+      }
+      views++;
+      /* Truncated: refused, never read past the end. */
+      for (size_t cut = 1; cut < p.len && cut < 40; cut += 7) {
+        tu_err_reset(&e);
+        dps_status st = dps__cascade_for_view(types[ti], p.raw, p.len - cut,
+                                              p.n, 0, &fv, &is_for, WHERE, &e);
+        assert_int_equal(st, DPS_ECORRUPT);
+      }
+      free(rows);
+      free(got);
+      dps__column_data_free(&cd);
+      page_free(&p);
+      tu_column_free(&c);
+    }
+  }
+  assert_true(views > 60);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_cascade__scheme_table),
@@ -3262,6 +3338,7 @@ int main(void) {
       cmocka_unit_test(test_cascade__bad_plain_bytes),
       cmocka_unit_test(test_cascade__depth_limit),
       cmocka_unit_test(test_cascade__page_sum),
+      cmocka_unit_test(test_cascade__for_view),
       cmocka_unit_test(test_cascade__wrong_kind),
       cmocka_unit_test(test_cascade__unknown_scheme),
       cmocka_unit_test(test_cascade__bad_child_length),
