@@ -27,6 +27,27 @@
 
 typedef dps_i128 i128;
 
+static int64_t pow10i(int k) {
+  int64_t p = 1;
+  while (k-- > 0) p *= 10;
+  return p;
+}
+
+/* A bound on the magnitude of the integer values a zone map covers, or
+ * UINT64_MAX when it gives none. */
+static uint64_t zone_bound(dps_type t, const dps_zone *z) {
+  dps_domain d = dps__domain_of(t);
+  if ((d != DPS_D_SIGNED && d != DPS_D_UNSIGNED) || !z->has_min || !z->has_max)
+    return UINT64_MAX;
+  uint64_t lo = dps__key_of(t, z->min), hi = dps__key_of(t, z->max);
+  if (d == DPS_D_UNSIGNED) return hi > (uint64_t)INT64_MAX ? UINT64_MAX : hi;
+  int64_t a = (int64_t)(lo ^ ((uint64_t)1 << 63)), b = (int64_t)(hi ^ ((uint64_t)1 << 63));
+  uint64_t ma = a < 0 ? 0 - (uint64_t)a : (uint64_t)a;
+  uint64_t mb = b < 0 ? 0 - (uint64_t)b : (uint64_t)b;
+  uint64_t m = ma > mb ? ma : mb;
+  return m > (uint64_t)INT64_MAX ? UINT64_MAX : m;
+}
+
 /* 10^k as an exact double, 0 <= k <= 18 ([SCAN-3]). */
 static double pow10d(int k) {
   static const double p[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
@@ -282,6 +303,9 @@ struct worker {
   uint32_t gid[VEC];
   const int64_t **xp;        /* per xnode: its integer values (xi or a
                                 page's own values) */
+  uint64_t *xbound;          /* per xnode: bound on |value| in the vector,
+                                UINT64_MAX = unknown */
+  uint8_t *xclean;           /* per xnode: no null in the vector */
   uint64_t *xstamp;          /* per xnode: vector it was evaluated for */
   uint64_t vstamp;           /* the vector being aggregated */
   char *msg;                 /* error text of the current expression */
@@ -413,6 +437,7 @@ static dps_status load(worker *w, size_t g, size_t c, size_t k, bool dict_ok) {
 static dps_status load_rows(worker *w, size_t g, size_t c, size_t k) {
   dps_scan *sc = w->scan;
   colpage *cp = &w->cols[c].pages[k];
+  if (cp->loaded && cp->is_for) return DPS_OK;  /* viewed, or decoded */
   if (cp->loaded) return load(w, g, c, k, false);
   const dps_page_ref *pg = &sc->f->groups[g].chunks[c].pages[k];
   dps_type t = sc->f->schema->cols[c].type;
@@ -822,9 +847,13 @@ static dps_status eval_expr(worker *w, size_t g, int xi, size_t n) {
   double *vf = w->xf + (size_t)xi * VEC;
   uint8_t *vn = w->xn + (size_t)xi * VEC;
   w->xp[xi] = vi;
+  w->xbound[xi] = UINT64_MAX;
+  w->xclean[xi] = 0;
   switch (x->kind) {
     case DPS_X_INT:
       for (size_t k = 0; k < n; k++) vi[k] = x->i, vn[k] = 0;
+      w->xbound[xi] = x->i < 0 ? 0 - (uint64_t)x->i : (uint64_t)x->i;
+      w->xclean[xi] = 1;
       if (x->need_double) {
         double d = x->big ? x->f : (double)x->i;
         d /= pow10d(x->scale);
@@ -833,14 +862,19 @@ static dps_status eval_expr(worker *w, size_t g, int xi, size_t n) {
       return DPS_OK;
     case DPS_X_FLOAT:
       for (size_t k = 0; k < n; k++) vf[k] = x->f, vn[k] = 0;
+      w->xclean[xi] = 1;
       return DPS_OK;
     case DPS_X_COL: {
       colstate *cs = &w->cols[x->col];
       size_t pk = page_at(cs, w->idx[0], 0);
       colpage *cp = &cs->pages[pk];
+      const dps_page_ref *pg = &sc->f->groups[g].chunks[x->col].pages[pk];
+      w->xbound[xi] = zone_bound(x->type, &pg->zone);
+      w->xclean[xi] = pg->null_count == 0;
       bool dense = w->idx[n - 1] - w->idx[0] == n - 1;
       bool viewed = cp->loaded && cp->is_for && !cp->full;
-      if ((!dense || viewed) && !x->need_double) {
+      bool few = !cp->loaded && (!dense || n <= VEC / 8);
+      if ((few || viewed) && !x->need_double) {
         /* Few rows: read just them where the page allows. */
         dps_status s = load_rows(w, g, x->col, pk);
         if (s != DPS_OK) return s;
@@ -885,7 +919,19 @@ static dps_status eval_expr(worker *w, size_t g, int xi, size_t n) {
       if (s == DPS_OK) s = eval_expr(w, g, x->b, n);
       if (s != DPS_OK) return s;
       const dps_xnode *xa = &sc->b.xnodes[x->a], *xb = &sc->b.xnodes[x->b];
+      w->xclean[xi] = w->xclean[x->a] & w->xclean[x->b];
+      if (!x->is_float && w->xbound[x->a] != UINT64_MAX &&
+          w->xbound[x->b] != UINT64_MAX) {
+        /* Bounds of the operands bound the result: no overflow possible
+         * when it fits, and no magnitudes to measure. */
+        dps_u128 ba = w->xbound[x->a], bb = w->xbound[x->b], r;
+        if (x->op == DPS_MUL) r = ba * bb;
+        else r = ba * (uint64_t)pow10i(x->scale - xa->scale) +
+                 bb * (uint64_t)pow10i(x->scale - xb->scale);
+        if (r <= (dps_u128)INT64_MAX) w->xbound[xi] = (uint64_t)r;
+      }
       bool ovf = dps__kernel_arith(x->op, x->is_float, x->scale,
+                                   w->xbound[xi] != UINT64_MAX,
                                    xa->is_float || xa->need_double, xa->scale,
                                    xb->is_float || xb->need_double, xb->scale,
                                    w->xp[x->a],
@@ -1187,13 +1233,20 @@ static dps_status aggregate_vector(worker *w, size_t g, aggres *r, size_t n,
     } else if (sum && !x->is_float && sorted) {
       /* Rows grouped by group: sums in registers, one group at a time,
        * in 64 bits when the vector's magnitudes allow. */
-      bool fits = dps__kernel_sum_fits(vi, n);
+      uint64_t bnd = w->xbound[ag->expr];
+      bool fits = bnd != UINT64_MAX ? (dps_u128)bnd * n <= (dps_u128)INT64_MAX
+                                    : dps__kernel_sum_fits(vi, n);
+      bool clean = w->xclean[ag->expr];
       for (size_t q = 0; q < n_used; q++) {
         uint32_t gi = used[q];
         i128 sum128 = 0;
         int64_t c = 0, s64 = 0;
         const uint16_t *pk = perm + start[gi], *pe = pk + cnt[gi];
-        if (fits) {
+        if (fits && clean) {
+          for (; pk < pe; pk++) s64 += vi[*pk];
+          c = (int64_t)cnt[gi];
+          sum128 = s64;
+        } else if (fits) {
           for (; pk < pe; pk++) {
             int64_t ok = !vn[*pk];
             c += ok;
@@ -1384,6 +1437,8 @@ static void worker_free(worker *w, size_t n_cols, size_t n_leaves) {
   free(w->xn);
   free(w->xstamp);
   free(w->xp);
+  free(w->xbound);
+  free(w->xclean);
   dps__page_io_free(&w->io);
 }
 
@@ -1409,9 +1464,11 @@ static dps_status worker_init(worker *w, dps_scan *sc) {
   w->xn = malloc(nx * VEC);
   w->xstamp = calloc(nx, sizeof *w->xstamp);
   w->xp = calloc(nx, sizeof *w->xp);
+  w->xbound = calloc(nx, sizeof *w->xbound);
+  w->xclean = calloc(nx, sizeof *w->xclean);
   if (!w->cols || !w->vstate || !w->sel || !w->T || !w->F || !w->entry_match ||
       !w->entry_cap || !w->entry_page || !w->entry_gen || !w->xi || !w->xf || !w->xn ||
-      !w->xstamp || !w->xp)
+      !w->xstamp || !w->xp || !w->xbound || !w->xclean)
     return DPS_ENOMEM;
   return DPS_OK;
 }

@@ -310,8 +310,8 @@ static const int64_t POW10I[] = {
     10000000000000LL, 100000000000000LL, 1000000000000000LL,
     10000000000000000LL, 100000000000000000LL, 1000000000000000000LL};
 
-bool dps__kernel_arith(int op, bool is_float, int scale, bool a_float,
-                       int a_scale, bool b_float, int b_scale,
+bool dps__kernel_arith(int op, bool is_float, int scale, bool safe,
+                       bool a_float, int a_scale, bool b_float, int b_scale,
                        const int64_t *ai, const double *af, const uint8_t *an,
                        const int64_t *bi, const double *bf, const uint8_t *bn,
                        size_t n, int64_t *vi, double *vf, uint8_t *vn) {
@@ -330,6 +330,10 @@ bool dps__kernel_arith(int op, bool is_float, int scale, bool a_float,
   /* When the largest magnitudes cannot overflow, a loop without checks
    * (which vectorizes); else every row is checked. */
   const dps__scan_simd *simd = dps__scan_simd_for(dps__isa_active());
+  if (safe) {  /* the caller's bounds rule overflow out */
+    simd->arith(op, ai, fa, bi, fb, n, vi);
+    return false;
+  }
   uint64_t ma = 0, mb = 0;
   simd->maxabs(ai, bi, n, &ma, &mb);
   dps_u128 sa = (dps_u128)ma * (uint64_t)fa, sb = (dps_u128)mb * (uint64_t)fb;

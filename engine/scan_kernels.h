@@ -52,10 +52,10 @@ void dps__kernel_to_double(dps_type t, const dps_column_data *d, size_t row0,
                            double *vf);
 
 /* a op b for n rows: as doubles when is_float (integer operands divided by
- * 10^scale), else exact int64 at `scale` (operands rescaled up). Returns
- * true on overflow. */
-bool dps__kernel_arith(int op, bool is_float, int scale, bool a_float,
-                       int a_scale, bool b_float, int b_scale,
+ * 10^scale), else exact int64 at `scale` (operands rescaled up); `safe`:
+ * the caller knows no row can overflow. Returns true on overflow. */
+bool dps__kernel_arith(int op, bool is_float, int scale, bool safe,
+                       bool a_float, int a_scale, bool b_float, int b_scale,
                        const int64_t *ai, const double *af, const uint8_t *an,
                        const int64_t *bi, const double *bf, const uint8_t *bn,
                        size_t n, int64_t *vi, double *vf, uint8_t *vn);
