@@ -1016,6 +1016,27 @@ static dps_status group_by_codes(worker *w, aggres *r, colpage *const *cps,
     w->cm_page[0] = cps[0], w->cm_page[1] = p2;
     w->cm_gen = w->gen, w->cm_r = r;
   }
+  if (cps[0]->valid.len == 0 && (p2 == NULL || p2->valid.len == 0)) {
+    /* No nulls: codes straight from the pages, the map hit in one load. */
+    const uint32_t *k1 = (const uint32_t *)(void *)cps[0]->codes.data;
+    const uint32_t *k2 = p2 ? (const uint32_t *)(void *)p2->codes.data : NULL;
+    size_t r1 = cps[0]->row0, r2 = p2 ? p2->row0 : 0;
+    for (size_t i = 0; i < n; i++) {
+      size_t slot = (size_t)k1[w->idx[i] - r1] * n2 + (k2 ? k2[w->idx[i] - r2] : 0);
+      uint32_t gi = w->code_map[slot];
+      if (gi == UINT32_MAX && !(keep && !keep[i])) {
+        gkey k;
+        memset(&k, 0, sizeof k);
+        k.k[0] = entry_key(cps[0], ts[0], k1[w->idx[i] - r1]);
+        if (p2) k.k[1] = entry_key(p2, ts[1], k2[w->idx[i] - r2]);
+        if (group_of(r, &k, b->n_group, b->n_aggs, &gi) != DPS_OK)
+          return dps__fail(&w->err, DPS_ENOMEM, "out of memory");
+        w->code_map[slot] = gi;
+      }
+      w->gid[i] = keep && !keep[i] ? UINT32_MAX : gi;
+    }
+    return DPS_OK;
+  }
   for (size_t i = 0; i < n; i++) {
     if (keep && !keep[i]) {
       w->gid[i] = UINT32_MAX;  /* the trash slot, set by the caller */
@@ -1126,17 +1147,36 @@ static dps_status aggregate_vector(worker *w, size_t g, aggres *r, size_t n,
   uint32_t cnt[256], start[256], used[256];
   size_t n_used = 0;
   if (sorted) {
-    memset(cnt, 0, n_slots * sizeof *cnt);
-    for (size_t i = 0; i < n; i++) cnt[w->gid[i]]++;
+    /* Four interleaved histograms and fill cursors, so that consecutive
+     * rows of one group do not wait on each other's counter. */
+    uint32_t c4[4][256], f4[4][256];
+    memset(c4, 0, sizeof c4);
+    const uint32_t *gid = w->gid;
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+      c4[0][gid[i]]++;
+      c4[1][gid[i + 1]]++;
+      c4[2][gid[i + 2]]++;
+      c4[3][gid[i + 3]]++;
+    }
+    for (; i < n; i++) c4[i & 3][gid[i]]++;
     uint32_t at = 0;
     for (size_t gi = 0; gi < n_slots; gi++) {
       start[gi] = at;
-      at += cnt[gi];
+      for (int k = 0; k < 4; k++) {
+        f4[k][gi] = at;
+        at += c4[k][gi];
+      }
+      cnt[gi] = at - start[gi];
       if (cnt[gi] && gi != trash) used[n_used++] = (uint32_t)gi;
     }
-    uint32_t fill[256];
-    memcpy(fill, start, n_slots * sizeof *fill);
-    for (size_t i = 0; i < n; i++) perm[fill[w->gid[i]]++] = (uint16_t)i;
+    for (i = 0; i + 4 <= n; i += 4) {
+      perm[f4[0][gid[i]]++] = (uint16_t)i;
+      perm[f4[1][gid[i + 1]]++] = (uint16_t)(i + 1);
+      perm[f4[2][gid[i + 2]]++] = (uint16_t)(i + 2);
+      perm[f4[3][gid[i + 3]]++] = (uint16_t)(i + 3);
+    }
+    for (; i < n; i++) perm[f4[i & 3][gid[i]]++] = (uint16_t)i;
   }
   /* Aggregates. */
   for (size_t a = 0; a < na; a++) {
