@@ -400,16 +400,20 @@ static dps_status load(worker *w, size_t g, size_t c, size_t k, bool dict_ok) {
     const uint32_t *codes = NULL;
     const uint8_t *valid = NULL;
     bool is_dict = false;
+    /* Codes land in the page's own buffer, not in scratch. */
+    cp->codes.len = cp->valid.len = 0;
+    if (dps__buf_reserve(&cp->codes, (cp->n ? cp->n : 1) * sizeof *codes) != DPS_OK)
+      return dps__fail(&w->err, DPS_ENOMEM, "out of memory");
     s = dps__cascade_decode_dict(t, raw, (size_t)pg->raw_size, cp->n,
-                                 (size_t)pg->null_count, &cp->data, &codes,
+                                 (size_t)pg->null_count, &cp->data,
+                                 (uint32_t *)(void *)cp->codes.data, &codes,
                                  &valid, &is_dict, &w->io.scratch, where,
                                  &w->err);
     if (s != DPS_OK) return s;
     if (is_dict) {
-      cp->codes.len = cp->valid.len = 0;
-      if (dps__buf_append(&cp->codes, codes, cp->n * sizeof *codes) != DPS_OK ||
-          (valid != NULL &&
-           dps__buf_append(&cp->valid, valid, (cp->n + 7) / 8) != DPS_OK))
+      cp->codes.len = cp->n * sizeof *codes;
+      if (valid != NULL &&
+          dps__buf_append(&cp->valid, valid, (cp->n + 7) / 8) != DPS_OK)
         return dps__fail(&w->err, DPS_ENOMEM, "out of memory");
       cp->is_dict = true;
       return DPS_OK;

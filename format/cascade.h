@@ -141,9 +141,11 @@ typedef struct dps_dict_parts {
 } dps_dict_parts;
 
 /* Reads a dictionary node (after its id byte) into parts; BYTES entries'
- * bytes are appended to `bytes`. */
+ * bytes are appended to `bytes`; codes go to `codes` (v->n of them) when
+ * given, else to scratch memory. */
 dps_status dps__dict_read(dps_dec *d, dps_rd *rd, const dps_values *v,
-                          int depth, dps_dict_parts *out, dps_buf *bytes);
+                          int depth, dps_dict_parts *out, dps_buf *bytes,
+                          uint32_t *codes);
 
 /* Sum of a for node's values (after its id byte), exactly, when no value
  * can wrap around its type: *done = false otherwise (nothing is read past

@@ -153,6 +153,7 @@ static dps_status read_validity(dps_dec *d, dps_rd *rd, size_t n, size_t nulls,
 dps_status dps__cascade_decode_dict(dps_type t, const uint8_t *raw, size_t len,
                                     size_t n, size_t nulls,
                                     dps_column_data *entries,
+                                    uint32_t *codes_into,
                                     const uint32_t **codes,
                                     const uint8_t **validity, bool *is_dict,
                                     dps_scratch *scratch, const char *where,
@@ -169,7 +170,7 @@ dps_status dps__cascade_decode_dict(dps_type t, const uint8_t *raw, size_t len,
   dps__column_data_reset(entries);
   dps_values v = values_of(t, n);
   dps_dict_parts dp;
-  s = dps__dict_read(&d, &rd, &v, 1, &dp, &entries->data);
+  s = dps__dict_read(&d, &rd, &v, 1, &dp, &entries->data, codes_into);
   if (s == DPS_ENOMEM) return dps__fail(err, s, "%s: out of memory", where);
   if (s != DPS_OK) return s;
   if (rd.p != rd.end)
@@ -315,7 +316,7 @@ dps_status dps__cascade_page_sum(dps_type t, const uint8_t *raw, size_t len,
     case DPS_SCHEME_DICT: {
       dps_buf unused = {0};
       dps_dict_parts dp;
-      s = dps__dict_read(&d, &rd, &v, 1, &dp, &unused);
+      s = dps__dict_read(&d, &rd, &v, 1, &dp, &unused, NULL);
       dps__buf_free(&unused);
       if (s != DPS_OK) return s == DPS_ENOMEM ? dps__fail(err, s, "%s: out of memory", where) : s;
       uint32_t *cnt = dps__dec_alloc(&d, dp.n, sizeof *cnt);

@@ -229,14 +229,15 @@ static dps_status gather_bytes(dps_dec *d, const uint8_t *dict,
 }
 
 dps_status dps__dict_read(dps_dec *d, dps_rd *rd, const dps_values *v,
-                          int depth, dps_dict_parts *out, dps_buf *bytes) {
+                          int depth, dps_dict_parts *out, dps_buf *bytes,
+                          uint32_t *codes_into) {
   uint32_t nd;
   dps_status s = dps__rd_u32(d, rd, &nd, "dictionary size");
   if (s != DPS_OK) return s;
   if (nd > v->n || (nd == 0 && v->n > 0))
     return dps__rd_fail(d, rd, "expected 1..%zu dictionary entries, found %u",
                         v->n, nd);
-  uint32_t *codes = dps__dec_alloc(d, v->n, sizeof *codes);
+  uint32_t *codes = codes_into ? codes_into : dps__dec_alloc(d, v->n, sizeof *codes);
   void *dict = NULL;
   int64_t *ends = NULL;
   if (v->kind == DPS_KIND_BYTES)
@@ -292,7 +293,7 @@ static dps_status decode(dps_dec *d, dps_rd *rd, const dps_values *v,
                          int depth, void *out, dps_bytes_out *bout) {
   dps_buf bytes = {0};
   dps_dict_parts dp;
-  dps_status s = dps__dict_read(d, rd, v, depth, &dp, &bytes);
+  dps_status s = dps__dict_read(d, rd, v, depth, &dp, &bytes, NULL);
   uint32_t nd = dp.n;
   const uint32_t *codes = dp.codes;
   const void *dict = dp.values;

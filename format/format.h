@@ -335,12 +335,13 @@ void dps__for_view_get(const dps_for_view *v, const uint32_t *rows, size_t k,
 /* When an encoding-1 page's values are a dictionary (root scheme dict),
  * decodes only its parts: *is_dict = true, `entries` (reset first) holds
  * the distinct values in ascending order as a column of that many rows,
- * *codes one code per row (scratch memory, until the next use of
- * scratch), *validity the page's bitmap inside `raw` or NULL when no row
+ * *codes one code per row (in codes_into, n entries, when given; else
+ * scratch memory, until the next use of scratch), *validity the page's bitmap inside `raw` or NULL when no row
  * is null. Otherwise *is_dict = false and nothing else is set. */
 dps_status dps__cascade_decode_dict(dps_type t, const uint8_t *raw, size_t len,
                                     size_t n, size_t nulls,
                                     dps_column_data *entries,
+                                    uint32_t *codes_into,
                                     const uint32_t **codes,
                                     const uint8_t **validity, bool *is_dict,
                                     dps_scratch *scratch, const char *where,
