@@ -147,6 +147,21 @@ dps_status dps__dict_read(dps_dec *d, dps_rd *rd, const dps_values *v,
                           int depth, dps_dict_parts *out, dps_buf *bytes,
                           uint32_t *codes);
 
+/* A for node's fields (after its id byte), every one checked: the bit
+ * width, the patch count, the bytes present, and the patch positions
+ * ascending and below v->n. */
+typedef struct dps_for_node {
+  uint64_t base;            /* W bytes' bits */
+  unsigned bits;            /* packed width b, 0..8W */
+  const uint8_t *packed;    /* ceil(n / 1024) vectors of 128 * b bytes */
+  uint32_t n_patches;
+  const uint8_t *pos;       /* n_patches u32 positions */
+  const uint8_t *val;       /* n_patches values of W bytes */
+} dps_for_node;
+
+dps_status dps__for_read(dps_dec *d, dps_rd *rd, const dps_values *v,
+                         dps_for_node *f);
+
 /* Sum of a for node's values (after its id byte), exactly, when no value
  * can wrap around its type: *done = false otherwise (nothing is read past
  * what a decode would read). */

@@ -208,43 +208,15 @@ dps_status dps__cascade_for_view(dps_type t, const uint8_t *raw, size_t len,
     return DPS_OK;
   dps_dec d = {raw, where, err, NULL};
   dps_rd rd = {raw + 1, raw + len};
-  const uint8_t *p;
-  uint8_t b;
-  uint32_t n_exc;
-  dps_status s = dps__rd_bytes(&d, &rd, v.width, &p, "frame of reference");
+  dps_for_node f;
+  dps_status s = dps__for_read(&d, &rd, &v, &f);
   if (s != DPS_OK) return s;
-  uint64_t base = 0;
-  for (unsigned k = v.width; k-- > 0;) base = (base << 8) | p[k];
-  s = dps__rd_u8(&d, &rd, &b, "bit width");
-  if (s == DPS_OK && b > 8 * v.width)
-    return dps__rd_fail(&d, &rd, "expected a bit width of 0..%u, found %u",
-                        8 * v.width, b);
-  if (s == DPS_OK) s = dps__rd_u32(&d, &rd, &n_exc, "patch count");
-  if (s == DPS_OK && n_exc > n)
-    return dps__rd_fail(&d, &rd, "expected at most %zu patches, found %u", n,
-                        n_exc);
-  if (s == DPS_OK) s = dps__rd_align(&d, &rd);
-  const uint8_t *packed = NULL, *pos = NULL, *val = NULL;
-  size_t vectors = (n + 1023) / 1024;
-  if (s == DPS_OK)
-    s = dps__rd_bytes(&d, &rd, vectors * DPS_PACKED_BYTES(b), &packed,
-                      "packed vectors");
-  if (s == DPS_OK && n_exc > 0) {
-    s = dps__rd_bytes(&d, &rd, (size_t)n_exc * 4, &pos, "patch positions");
-    if (s == DPS_OK) s = dps__rd_bytes(&d, &rd, (size_t)n_exc * v.width, &val, "patch values");
-  }
-  if (s != DPS_OK) return s;
-  for (uint32_t k = 0; k < n_exc; k++) {
-    uint32_t at = dps__load_u32(pos + 4 * (size_t)k);
-    if (at >= n || (k > 0 && at <= dps__load_u32(pos + 4 * (size_t)(k - 1))))
-      return dps__rd_fail(&d, &rd, "patch %u: expected an ascending position "
-                          "below %zu, found %u", k, n, at);
-  }
   if (rd.p != rd.end)
     return DPS_CORRUPT(err, "%s: expected the page to end after its values, "
                        "found %lld more bytes", where,
                        (long long)(rd.end - rd.p));
-  *fv = (dps_for_view){n, v.width, v.is_signed, base, b, packed, n_exc, pos, val};
+  *fv = (dps_for_view){n, v.width, v.is_signed, f.base, f.bits, f.packed,
+                       f.n_patches, f.pos, f.val};
   *is_for = true;
   return DPS_OK;
 }

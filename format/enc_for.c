@@ -112,17 +112,15 @@ static void unpack_vector(unsigned width, const void *in, unsigned w,
   }
 }
 
-static dps_status decode(dps_dec *d, dps_rd *rd, const dps_values *v,
-                         int depth, void *out, dps_bytes_out *bout) {
-  (void)depth;
-  (void)bout;
+dps_status dps__for_read(dps_dec *d, dps_rd *rd, const dps_values *v,
+                         dps_for_node *f) {
   const uint8_t *p = NULL;
   uint8_t w;
   uint32_t n_exc;
+  memset(f, 0, sizeof *f);
   dps_status s = dps__rd_bytes(d, rd, v->width, &p, "frame of reference");
   if (s != DPS_OK) return s;
-  uint64_t base = 0;
-  for (unsigned k = v->width; k-- > 0;) base = (base << 8) | p[k];
+  for (unsigned k = v->width; k-- > 0;) f->base = (f->base << 8) | p[k];
   s = dps__rd_u8(d, rd, &w, "bit width");
   if (s == DPS_OK && w > 8 * v->width)
     return dps__rd_fail(d, rd, "expected a bit width of 0..%u, found %u",
@@ -132,9 +130,44 @@ static dps_status decode(dps_dec *d, dps_rd *rd, const dps_values *v,
     return dps__rd_fail(d, rd, "expected at most %zu patches, found %u", v->n,
                         n_exc);
   if (s == DPS_OK) s = dps__rd_align(d, rd);
-  size_t vectors = (v->n + 1023) / 1024, vbytes = DPS_PACKED_BYTES(w);
-  if (s == DPS_OK) s = dps__rd_bytes(d, rd, vectors * vbytes, &p, "packed vectors");
+  size_t vectors = (v->n + 1023) / 1024;
+  if (s == DPS_OK)
+    s = dps__rd_bytes(d, rd, vectors * DPS_PACKED_BYTES(w), &f->packed,
+                      "packed vectors");
+  if (s == DPS_OK && n_exc > 0) {
+    s = dps__rd_bytes(d, rd, (size_t)n_exc * 4, &f->pos, "patch positions");
+    if (s == DPS_OK)
+      s = dps__rd_bytes(d, rd, (size_t)n_exc * v->width, &f->val, "patch values");
+  }
+  for (uint32_t k = 0; s == DPS_OK && k < n_exc; k++) {
+    uint32_t at = dps__load_u32(f->pos + 4 * (size_t)k);
+    if (at >= v->n || (k > 0 && at <= dps__load_u32(f->pos + 4 * (size_t)(k - 1))))
+      return dps__rd_fail(d, rd, "patch %u: expected an ascending position "
+                          "below %zu, found %u", k, v->n, at);
+  }
+  f->bits = w;
+  f->n_patches = n_exc;
+  return s;
+}
+
+/* Value bits of patch k. */
+static uint64_t patch_bits(const dps_for_node *f, unsigned width, uint32_t k) {
+  uint64_t bits = 0;
+  for (unsigned b = width; b-- > 0;) bits = (bits << 8) | f->val[(size_t)k * width + b];
+  return bits;
+}
+
+static dps_status decode(dps_dec *d, dps_rd *rd, const dps_values *v,
+                         int depth, void *out, dps_bytes_out *bout) {
+  (void)depth;
+  (void)bout;
+  dps_for_node f;
+  dps_status s = dps__for_read(d, rd, v, &f);
   if (s != DPS_OK) return s;
+  const uint8_t *p = f.packed;
+  unsigned w = f.bits;
+  uint64_t base = f.base;
+  size_t vectors = (v->n + 1023) / 1024, vbytes = DPS_PACKED_BYTES(w);
   _Alignas(64) uint8_t tmp[8 * 1024];
   _Alignas(64) uint8_t aligned_in[8 * 1024];
   size_t full = v->n / 1024;
@@ -155,22 +188,9 @@ static dps_status decode(dps_dec *d, dps_rd *rd, const dps_values *v,
       memcpy(dst, tmp, cnt * v->width);
     }
   }
-  if (n_exc == 0) return DPS_OK;
-  const uint8_t *pos, *val;
-  s = dps__rd_bytes(d, rd, (size_t)n_exc * 4, &pos, "patch positions");
-  if (s == DPS_OK) s = dps__rd_bytes(d, rd, (size_t)n_exc * v->width, &val, "patch values");
-  if (s != DPS_OK) return s;
-  uint32_t prev = 0;
-  for (uint32_t k = 0; k < n_exc; k++) {
-    uint32_t at = dps__load_u32(pos + 4 * k);
-    if (at >= v->n || (k > 0 && at <= prev))
-      return dps__rd_fail(d, rd, "patch %u: expected an ascending position "
-                          "below %zu, found %u", k, v->n, at);
-    prev = at;
-    uint64_t bits = 0;
-    for (unsigned b = v->width; b-- > 0;) bits = (bits << 8) | val[k * v->width + b];
-    dps__val_store(out, v->width, at, bits);
-  }
+  for (uint32_t k = 0; k < f.n_patches; k++)
+    dps__val_store(out, v->width, dps__load_u32(f.pos + 4 * (size_t)k),
+                   patch_bits(&f, v->width, k));
   return DPS_OK;
 }
 
@@ -184,42 +204,23 @@ static dps_i128 as_value(uint64_t bits, unsigned width, bool is_signed) {
 dps_status dps__for_sum(dps_dec *d, dps_rd *rd, const dps_values *v,
                         dps_i128 *sum, bool *done) {
   *done = false;
-  const uint8_t *p = NULL;
-  uint8_t w;
-  uint32_t n_exc;
-  dps_status s = dps__rd_bytes(d, rd, v->width, &p, "frame of reference");
+  dps_for_node f;
+  dps_status s = dps__for_read(d, rd, v, &f);
   if (s != DPS_OK) return s;
-  uint64_t base = 0;
-  for (unsigned k = v->width; k-- > 0;) base = (base << 8) | p[k];
-  s = dps__rd_u8(d, rd, &w, "bit width");
-  if (s == DPS_OK && w > 8 * v->width)
-    return dps__rd_fail(d, rd, "expected a bit width of 0..%u, found %u",
-                        8 * v->width, w);
-  if (s == DPS_OK) s = dps__rd_u32(d, rd, &n_exc, "patch count");
-  if (s == DPS_OK && n_exc > v->n)
-    return dps__rd_fail(d, rd, "expected at most %zu patches, found %u", v->n,
-                        n_exc);
-  if (s == DPS_OK) s = dps__rd_align(d, rd);
+  const uint8_t *p = f.packed;
+  unsigned w = f.bits;
   size_t vectors = (v->n + 1023) / 1024, vbytes = DPS_PACKED_BYTES(w);
-  if (s == DPS_OK) s = dps__rd_bytes(d, rd, vectors * vbytes, &p, "packed vectors");
-  if (s != DPS_OK) return s;
   /* base + offset must stay inside the type for every offset the width
    * allows, so that the sum of values is n * base + the sum of offsets. */
-  dps_i128 b = as_value(base, v->width, v->is_signed);
+  dps_i128 b = as_value(f.base, v->width, v->is_signed);
   dps_i128 top = v->is_signed ? ((dps_i128)1 << (8 * v->width - 1)) - 1
                               : ((dps_i128)1 << (8 * v->width)) - 1;
   if (w >= 64 || b + (((dps_i128)1 << w) - 1) > top) return DPS_OK;
-  const uint8_t *pos = NULL, *val = NULL;
-  if (n_exc > 0) {
-    s = dps__rd_bytes(d, rd, (size_t)n_exc * 4, &pos, "patch positions");
-    if (s == DPS_OK) s = dps__rd_bytes(d, rd, (size_t)n_exc * v->width, &val, "patch values");
-    if (s != DPS_OK) return s;
-  }
   _Alignas(64) uint8_t tmp[8 * 1024];
   _Alignas(64) uint8_t aligned_in[8 * 1024];
   bool in_aligned = ((uintptr_t)p % 8) == 0;
   dps_i128 total = 0;
-  uint32_t k_exc = 0, prev = 0;
+  uint32_t k_exc = 0;
   for (size_t k = 0; k < vectors; k++) {
     const uint8_t *src = p + k * vbytes;
     if (!in_aligned) {  /* a page not 8-aligned in the file's map */
@@ -244,22 +245,14 @@ dps_status dps__for_sum(dps_dec *d, dps_rd *rd, const dps_values *v,
     }
     total += (dps_i128)cnt * b + offs;
     /* Patches of this vector replace base + offset by their value. */
-    for (; k_exc < n_exc; k_exc++) {
-      uint32_t at = dps__load_u32(pos + 4 * (size_t)k_exc);
-      if (at >= v->n || (k_exc > 0 && at <= prev))
-        return dps__rd_fail(d, rd, "patch %u: expected an ascending position "
-                            "below %zu, found %u", k_exc, v->n, at);
+    for (; k_exc < f.n_patches; k_exc++) {
+      uint32_t at = dps__load_u32(f.pos + 4 * (size_t)k_exc);
       if (at / 1024 != k) break;
-      prev = at;
-      uint64_t bits = 0;
-      for (unsigned c = v->width; c-- > 0;) bits = (bits << 8) | val[(size_t)k_exc * v->width + c];
       uint64_t off = dps__val_bits(tmp, v->width, at % 1024);
-      total += as_value(bits, v->width, v->is_signed) - (b + (dps_i128)off);
+      total += as_value(patch_bits(&f, v->width, k_exc), v->width, v->is_signed) -
+               (b + (dps_i128)off);
     }
   }
-  if (k_exc != n_exc)
-    return dps__rd_fail(d, rd, "patch %u: expected an ascending position "
-                        "below %zu", k_exc, v->n);
   *sum = total;
   *done = true;
   return DPS_OK;

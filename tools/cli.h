@@ -346,6 +346,21 @@ int cli_write_rows(dps_reader *reader, const char *path, const size_t *cols,
                    size_t n_cols, uint64_t limit, cli_format format,
                    cli_out *out);
 
+/* Where cli_write_batches takes its batches from (a cursor, a scan). */
+typedef dps_status (*cli_next_batch)(void *source, const dps_batch **batch,
+                                     dps_error *err);
+
+/** The same for the batches `next` yields from `source`, whose columns are
+ *  `views`: a CSV header, then the first `limit` rows. */
+int cli_write_batches(cli_next_batch next, void *source, const char *path,
+                      const dps_column_view *views, size_t n_cols,
+                      uint64_t limit, cli_format format, cli_out *out);
+
+/** A CSV field holding text, quoted only when it has to be (a comma,
+ *  quote, CR or LF inside, or the empty string, which must differ from
+ *  the empty unquoted field that stands for null). */
+void cli_csv_text(cli_buf *b, const char *p, size_t n);
+
 /* ---------------------------------------------------------------------- */
 /* Commands (cmd_*.c)                                                     */
 /* ---------------------------------------------------------------------- */

@@ -325,94 +325,9 @@ static int print_table(row_source *src, const char *path,
   return status;
 }
 
-/* A CSV field holding text: quoted only when it has to be -- a comma,
- * quote, CR or LF inside, or the empty string, which must differ from the
- * empty unquoted field that stands for null. As print.c writes export's. */
-static void csv_text(cli_buf *b, const char *p, size_t n) {
-  int quote = n == 0;
-  for (size_t i = 0; i < n && !quote; i++)
-    quote = p[i] == ',' || p[i] == '"' || p[i] == '\r' || p[i] == '\n';
-  if (!quote) {
-    cli_buf_append(b, p, n);
-    return;
-  }
-  cli_buf_putc(b, '"');
-  size_t run = 0;
-  for (size_t i = 0; i < n; i++)
-    if (p[i] == '"') {
-      cli_buf_append(b, p + run, i + 1 - run);
-      run = i;  /* the quote is written again: doubled */
-    }
-  cli_buf_append(b, p + run, n - run);
-  cli_buf_putc(b, '"');
-}
-
-/* The first `limit` rows (UINT64_MAX = all) as CSV or JSON lines, the
- * way `dpsnap export` writes them. */
-static int write_rows(row_source *src, const char *path,
-                      const dps_column_view *views, size_t n_cols,
-                      uint64_t limit, cli_format format, cli_out *out) {
-  dps_array_view *arrays = cli_calloc(n_cols, sizeof *arrays);
-  size_t *key_at = cli_calloc(n_cols + 1, sizeof *key_at);
-  cli_buf keys = {NULL, 0, 0};
-  dps_error err = {0, {0}};
-  dps_status rc = DPS_OK;
-  uint64_t written = 0;
-
-  for (size_t j = 0; j < n_cols; j++) {
-    /* JSON keys are escaped once, not per row. */
-    key_at[j] = keys.len;
-    cli_buf_json_string(&keys, views[j].name, strlen(views[j].name));
-    cli_buf_putc(&keys, ':');
-  }
-  key_at[n_cols] = keys.len;
-  if (format == CLI_FORMAT_CSV) {
-    for (size_t j = 0; j < n_cols; j++) {
-      if (j != 0) cli_buf_putc(&out->buf, ',');
-      csv_text(&out->buf, views[j].name, strlen(views[j].name));
-    }
-    cli_buf_putc(&out->buf, '\n');
-  }
-  while (rc == DPS_OK && written < limit && out->failed == 0) {
-    const dps_batch *batch = NULL;
-    rc = source_next(src, &batch, &err);
-    if (rc != DPS_OK || batch == NULL) break;
-    size_t rows = dps_batch_row_count(batch);
-    for (size_t j = 0; j < n_cols; j++) dps_batch_column(batch, j, &arrays[j]);
-    for (size_t i = 0; i < rows && written < limit; i++, written++) {
-      cli_buf *b = &out->buf;
-      if (format == CLI_FORMAT_CSV) {
-        for (size_t j = 0; j < n_cols; j++) {
-          const dps_array_view *a = &arrays[j];
-          if (j != 0) cli_buf_putc(b, ',');
-          if (views[j].type == DPS_TYPE_STRING && dps_array_is_valid(a, i))
-            csv_text(b, (const char *)a->data + a->offsets[i],
-                     (size_t)(a->offsets[i + 1] - a->offsets[i]));
-          else
-            cli_format_value(b, &views[j], a, i, CLI_STYLE_TEXT);
-        }
-        cli_buf_putc(b, '\n');
-      } else {
-        cli_buf_putc(b, '{');
-        for (size_t j = 0; j < n_cols; j++) {
-          if (j != 0) cli_buf_putc(b, ',');
-          cli_buf_append(b, keys.data + key_at[j], key_at[j + 1] - key_at[j]);
-          cli_format_value(b, &views[j], &arrays[j], i, CLI_STYLE_JSON);
-        }
-        cli_buf_puts(b, "}\n");
-      }
-      cli_out_maybe_flush(out);
-    }
-  }
-  int status = CLI_EXIT_OK;
-  if (rc != DPS_OK) {
-    cli_lib_error(path, &err, rc);
-    status = CLI_EXIT_DATA;
-  }
-  cli_buf_free(&keys);
-  free(key_at);
-  free(arrays);
-  return status;
+static dps_status row_source_next(void *src, const dps_batch **batch,
+                                  dps_error *err) {
+  return source_next(src, batch, err);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -508,7 +423,7 @@ static int print_aggregates(dps_scan *scan, const char *path,
   } else if (format == CLI_FORMAT_CSV) {
     for (size_t j = 0; j < cols; j++) {
       if (j != 0) cli_buf_putc(b, ',');
-      csv_text(b, ao->names[j], strlen(ao->names[j]));
+      cli_csv_text(b, ao->names[j], strlen(ao->names[j]));
     }
     cli_buf_putc(b, '\n');
   }
@@ -528,7 +443,7 @@ static int print_aggregates(dps_scan *scan, const char *path,
         if (v.is_null) continue;
         tmp.len = 0;
         value_text(&tmp, &v);
-        if (v.type == DPS_TYPE_STRING) csv_text(b, tmp.data, tmp.len);
+        if (v.type == DPS_TYPE_STRING) cli_csv_text(b, tmp.data, tmp.len);
         else cli_buf_append(b, tmp.data, tmp.len);
       } else {
         if (j != 0) cli_buf_putc(b, ',');
@@ -722,7 +637,8 @@ int cli_cmd_scan(int argc, char **argv) {
       rc = print_table(&src, pos[0], views, n_cols, limit,
                        dps_reader_row_count(r), &out);
     } else {
-      rc = write_rows(&src, pos[0], views, n_cols, limit, format, &out);
+      rc = cli_write_batches(row_source_next, &src, pos[0], views, n_cols, limit,
+                             format, &out);
     }
     dps_cursor_free(src.cursor);
     goto done;
@@ -808,7 +724,8 @@ int cli_cmd_scan(int argc, char **argv) {
     if (format == CLI_FORMAT_TABLE)
       rc = print_table(&src, pos[0], views, n_cols, limit, UINT64_MAX, &out);
     else
-      rc = write_rows(&src, pos[0], views, n_cols, limit, format, &out);
+      rc = cli_write_batches(row_source_next, &src, pos[0], views, n_cols, limit,
+                             format, &out);
   }
 
 done:

@@ -200,10 +200,7 @@ int cli_format_parse(const char *s, cli_format *out) {
   return 0;
 }
 
-/* A CSV field holding text: quoted only when it has to be -- a comma,
- * quote, CR or LF inside, or the empty string, which must differ from the
- * empty unquoted field that stands for null. */
-static void csv_text(cli_buf *b, const char *p, size_t n) {
+void cli_csv_text(cli_buf *b, const char *p, size_t n) {
   int quote = n == 0;
   for (size_t i = 0; i < n && !quote; i++)
     quote = p[i] == ',' || p[i] == '"' || p[i] == '\r' || p[i] == '\n';
@@ -222,21 +219,44 @@ static void csv_text(cli_buf *b, const char *p, size_t n) {
   cli_buf_putc(b, '"');
 }
 
+static dps_status cursor_next(void *cursor, const dps_batch **batch,
+                              dps_error *err) {
+  return dps_cursor_next(cursor, batch, err);
+}
+
 int cli_write_rows(dps_reader *reader, const char *path, const size_t *cols,
                    size_t n_cols, uint64_t limit, cli_format format,
                    cli_out *out) {
   const dps_schema *schema = dps_reader_schema(reader);
   dps_column_view *views = cli_calloc(n_cols, sizeof *views);
+  for (size_t j = 0; j < n_cols; j++) dps_schema_column(schema, cols[j], &views[j]);
+  dps_cursor *cursor = NULL;
+  dps_error err = {0, {0}};
+  int status;
+  dps_status rc = dps_cursor_open(&cursor, reader, cols, n_cols, &err);
+  if (rc != DPS_OK) {
+    cli_lib_error(path, &err, rc);
+    status = CLI_EXIT_DATA;
+  } else {
+    status = cli_write_batches(cursor_next, cursor, path, views, n_cols, limit,
+                               format, out);
+  }
+  dps_cursor_free(cursor);
+  free(views);
+  return status;
+}
+
+int cli_write_batches(cli_next_batch next, void *source, const char *path,
+                      const dps_column_view *views, size_t n_cols,
+                      uint64_t limit, cli_format format, cli_out *out) {
   dps_array_view *arrays = cli_calloc(n_cols, sizeof *arrays);
   size_t *key_at = cli_calloc(n_cols + 1, sizeof *key_at);
   cli_buf keys = {NULL, 0, 0};
-  dps_cursor *cursor = NULL;
   dps_error err = {0, {0}};
-  int status = CLI_EXIT_OK;
+  dps_status rc = DPS_OK;
   uint64_t written = 0;
 
   for (size_t j = 0; j < n_cols; j++) {
-    dps_schema_column(schema, cols[j], &views[j]);
     /* JSON keys are escaped once, not per row. */
     key_at[j] = keys.len;
     cli_buf_json_string(&keys, views[j].name, strlen(views[j].name));
@@ -246,15 +266,13 @@ int cli_write_rows(dps_reader *reader, const char *path, const size_t *cols,
   if (format == CLI_FORMAT_CSV) {
     for (size_t j = 0; j < n_cols; j++) {
       if (j != 0) cli_buf_putc(&out->buf, ',');
-      csv_text(&out->buf, views[j].name, strlen(views[j].name));
+      cli_csv_text(&out->buf, views[j].name, strlen(views[j].name));
     }
     cli_buf_putc(&out->buf, '\n');
   }
-
-  dps_status rc = dps_cursor_open(&cursor, reader, cols, n_cols, &err);
-  while (rc == DPS_OK && written < limit) {
+  while (rc == DPS_OK && written < limit && out->failed == 0) {
     const dps_batch *batch = NULL;
-    rc = dps_cursor_next(cursor, &batch, &err);
+    rc = next(source, &batch, &err);
     if (rc != DPS_OK || batch == NULL) break;
     size_t rows = dps_batch_row_count(batch);
     for (size_t j = 0; j < n_cols; j++) dps_batch_column(batch, j, &arrays[j]);
@@ -265,8 +283,8 @@ int cli_write_rows(dps_reader *reader, const char *path, const size_t *cols,
           const dps_array_view *a = &arrays[j];
           if (j != 0) cli_buf_putc(b, ',');
           if (views[j].type == DPS_TYPE_STRING && dps_array_is_valid(a, i))
-            csv_text(b, (const char *)a->data + a->offsets[i],
-                     (size_t)(a->offsets[i + 1] - a->offsets[i]));
+            cli_csv_text(b, (const char *)a->data + a->offsets[i],
+                         (size_t)(a->offsets[i + 1] - a->offsets[i]));
           else
             cli_format_value(b, &views[j], a, i, CLI_STYLE_TEXT);
         }
@@ -282,16 +300,14 @@ int cli_write_rows(dps_reader *reader, const char *path, const size_t *cols,
       }
       cli_out_maybe_flush(out);
     }
-    if (out->failed != 0) break;
   }
+  int status = CLI_EXIT_OK;
   if (rc != DPS_OK) {
     cli_lib_error(path, &err, rc);
     status = CLI_EXIT_DATA;
   }
-  dps_cursor_free(cursor);
   cli_buf_free(&keys);
   free(key_at);
   free(arrays);
-  free(views);
   return status;
 }
