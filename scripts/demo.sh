@@ -9,7 +9,15 @@ cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DDPSNAP_BUILD_TESTS=OFF 
 cmake --build build/release -j"$(nproc)" >/dev/null
 dpsnap=build/release/tools/dpsnap
 mkdir -p out
-run() { printf '\n$ dpsnap %s\n' "$*"; "$dpsnap" "$@"; }
+# Echoes each command as it could be typed (arguments with spaces quoted).
+run() {
+  local a line='$ dpsnap'
+  for a in "$@"; do
+    if [[ $a == *[[:space:]]* ]]; then line+=" \"$a\""; else line+=" $a"; fi
+  done
+  printf '\n%s\n' "$line"
+  "$dpsnap" "$@"
+}
 run import examples/flights_100k.csv out/flights.dps --descriptor examples/flights.json
 run info out/flights.dps --columns
 run meta out/flights.dps
