@@ -1682,6 +1682,33 @@ static int o_sparse(size_t r) {
   return ival(&fx.cols[C_SPARSE], r) >= 10;
 }
 
+/* Ranges on one column under AND (merged into one test by the engine),
+ * with nulls and a NOT between. */
+static dps_node *b_merged(dps_query *q) {
+  /* i32 holds INT32_MIN, -7, 0, 3, 42, 1000, INT32_MAX: -7, 0 and 42
+   * pass. */
+  dps_node *range = dps_q_and(q, dps_q_cmp(q, DPS_GE, dps_q_column(q, "i32"), dps_q_int(q, -10)),
+                              dps_q_cmp(q, DPS_LT, dps_q_column(q, "i32"), dps_q_int(q, 1000)));
+  return dps_q_and(q, range,
+                   dps_q_not(q, dps_q_between(q, dps_q_column(q, "i32"),
+                                              dps_q_int(q, 1), dps_q_int(q, 41))));
+}
+static int o_merged(size_t r) {
+  if (!valid(C_I32, r)) return 0;
+  int64_t v = ival(&fx.cols[C_I32], r);
+  return v >= -10 && v < 1000 && !(v >= 1 && v <= 41);
+}
+/* NaN passes > 1.5 (NaN is the greatest) but not <= 1e300. */
+static dps_node *b_merged_f(dps_query *q) {
+  return dps_q_and(q, dps_q_cmp(q, DPS_GT, dps_q_column(q, "f64"), dps_q_float(q, 1.5)),
+                   dps_q_cmp(q, DPS_LE, dps_q_column(q, "f64"), dps_q_float(q, 1e300)));
+}
+static int o_merged_f(size_t r) {
+  if (!valid(C_F64, r)) return 0;
+  double v = fval(&fx.cols[C_F64], r);
+  return !isnan(v) && v > 1.5 && v <= 1e300;
+}
+
 static void test_scan__rows_rules(void **state) {
   (void)state;
   static const int proj[] = {C_ID, C_S, C_F64};
@@ -1707,6 +1734,8 @@ static void test_scan__rows_rules(void **state) {
       {"i64 = big + 1", b_eq_big, o_in_mixed},
       {"i64 in (big + 1, 0.5)", b_in_mixed, o_in_mixed},
       {"u64 in (-2.5, ubig - 1)", b_in_mixed_u, o_in_mixed_u},
+      {"i32 >= -10 and i32 < 1000 and not (i32 between 1 and 41)", b_merged, o_merged},
+      {"f64 > 1.5 and f64 <= 1e300", b_merged_f, o_merged_f},
   };
   /* A value above 2^60 whose neighbour is not in the data. */
   g_big = 0;
