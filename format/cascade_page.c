@@ -235,7 +235,14 @@ void dps__for_view_get(const dps_for_view *v, const uint32_t *rows, size_t k,
   const uint64_t tmask = T == 64 ? ~(uint64_t)0 : (((uint64_t)1 << T) - 1);
   const uint64_t bmask = b == 64 ? ~(uint64_t)0 : (((uint64_t)1 << b) - 1);
   const unsigned shift = 64 - T;
-  uint32_t pi = 0;
+  /* The first patch at or after the first row asked for. */
+  uint32_t pi = 0, hi = v->n_patches;
+  size_t first = k ? rows[0] - row0 : 0;
+  while (pi < hi) {
+    uint32_t mid = pi + (hi - pi) / 2;
+    if (dps__load_u32(v->patch_pos + 4 * (size_t)mid) < first) pi = mid + 1;
+    else hi = mid;
+  }
   for (size_t j = 0; j < k; j++) {
     size_t row = rows[j] - row0, vec = row / 1024, i = row % 1024;
     uint64_t x = 0;
