@@ -301,6 +301,7 @@ struct worker {
   double *xf;
   uint8_t *xn;               /* per xnode: VEC null flags */
   uint32_t gid[VEC];
+  _Alignas(64) uint8_t vecbuf[8 * VEC]; /* one vector decoded in L1 */
   const int64_t **xp;        /* per xnode: its integer values (xi or a
                                 page's own values) */
   uint64_t *xbound;          /* per xnode: bound on |value| in the vector,
@@ -490,6 +491,20 @@ static dps_status load_rows(worker *w, size_t g, size_t c, size_t k) {
   return DPS_OK;
 }
 
+/* Loads a page of a predicate column: a dictionary as entries and codes,
+ * a frame-of-reference page without nulls as a view (decoded a vector at
+ * a time where tested), any other page in full. */
+static dps_status load_pred(worker *w, size_t g, size_t c, size_t k) {
+  colpage *cp = &w->cols[c].pages[k];
+  if (cp->loaded) return DPS_OK;
+  const dps_page_ref *pg = &w->scan->f->groups[g].chunks[c].pages[k];
+  if (pg->null_count == 0 && pg->cascade != NULL && cp->row0 % VEC == 0 &&
+      strncmp(pg->cascade, "for", 3) == 0 &&
+      (pg->cascade[3] == '\0' || pg->cascade[3] == '('))
+    return load_rows(w, g, c, k);
+  return load(w, g, c, k, true);
+}
+
 /* The decoded values of a loaded page (dictionary pages expanded). */
 static const dps_column_data *page_values(const colpage *cp) {
   return cp->is_dict ? &cp->values : &cp->data;
@@ -514,7 +529,16 @@ static void leaf_eval(worker *w, const dps_leaf *lf, size_t li, colpage *cp,
     }
     return;
   }
-  if (cp->is_dict) {
+  if (cp->is_for && !cp->full) {
+    /* A frame-of-reference page: its vector decoded into L1 and tested
+     * there (load_pred viewed only pages that start on a vector, so the
+     * rows lie in one of the page's vectors). */
+    dps_column_data tmp;
+    memset(&tmp, 0, sizeof tmp);
+    dps__for_view_vector(&cp->fv, off / VEC, w->vecbuf);
+    tmp.values.data = w->vecbuf;
+    dps__kernel_leaf(lf, &tmp, off % VEC, n, m);
+  } else if (cp->is_dict) {
     const uint8_t *em = w->entry_match[li];
     const uint32_t *codes = (const uint32_t *)(void *)cp->codes.data + off;
     if (cp->data.length <= 64) {
@@ -653,7 +677,7 @@ static dps_status select_rows(worker *w, size_t g, uint64_t *matched) {
         colpage *cp = &cs->pages[pk];
         if (cp->row0 + cp->n < end) end = cp->row0 + cp->n;
         bool fresh = !cp->loaded;
-        if ((s = load(w, g, lf->col, pk, true)) != DPS_OK) break;
+        if ((s = load_pred(w, g, lf->col, pk)) != DPS_OK) break;
         (void)fresh;
       }
       if (s != DPS_OK) break;

@@ -194,6 +194,32 @@ static dps_status decode(dps_dec *d, dps_rd *rd, const dps_values *v,
   return DPS_OK;
 }
 
+void dps__for_view_vector(const dps_for_view *v, size_t vec, void *out) {
+  size_t vbytes = DPS_PACKED_BYTES(v->bits);
+  const uint8_t *src = v->packed + vec * vbytes;
+  _Alignas(64) uint8_t aligned_in[8 * 1024];
+  if (((uintptr_t)src % 8) != 0) {  /* a page not 8-aligned in the map */
+    memcpy(aligned_in, src, vbytes);
+    src = aligned_in;
+  }
+  unpack_vector(v->width, src, v->bits, v->base, out);
+  /* Patches of this vector, found by binary search. */
+  uint32_t lo = 0, hi = v->n_patches;
+  size_t first = vec * 1024;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (dps__load_u32(v->patch_pos + 4 * (size_t)mid) < first) lo = mid + 1;
+    else hi = mid;
+  }
+  for (; lo < v->n_patches; lo++) {
+    uint32_t at = dps__load_u32(v->patch_pos + 4 * (size_t)lo);
+    if (at >= first + 1024) break;
+    uint64_t bits = 0;
+    for (unsigned b = v->width; b-- > 0;) bits = (bits << 8) | v->patch_val[(size_t)lo * v->width + b];
+    dps__val_store(out, v->width, at - first, bits);
+  }
+}
+
 /* Value bits of a W-byte integer as a signed or unsigned 128-bit number. */
 static dps_i128 as_value(uint64_t bits, unsigned width, bool is_signed) {
   if (!is_signed) return (dps_i128)bits;

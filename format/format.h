@@ -326,6 +326,9 @@ dps_status dps__cascade_for_view(dps_type t, const uint8_t *raw, size_t len,
                                  size_t n, size_t nulls, dps_for_view *v,
                                  bool *is_for, const char *where,
                                  dps_error *err);
+/* Vector `vec` of a for view, decoded (base added, patches applied) into
+ * out: min(1024, n - 1024 * vec) values of the view's width. */
+void dps__for_view_vector(const dps_for_view *v, size_t vec, void *out);
 /* Values at rows[0..k) - row0 of a for view (rows ascending), as signed
  * 64-bit integers (the type's values sign- or zero-extended; not for
  * unsigned 64-bit values above INT64_MAX, which wrap). */
