@@ -598,6 +598,13 @@ static dps_status prepare_entries(worker *w, size_t li, const colpage *cp) {
   return DPS_OK;
 }
 
+/* An is [not] null leaf on a page whose null count is 0 or all its rows
+ * needs no value of the page. */
+static bool null_decided(const dps_leaf *lf, const dps_page_ref *pg) {
+  return (lf->kind == DPS_LF_ISNULL || lf->kind == DPS_LF_NOTNULL) &&
+         (pg->null_count == 0 || pg->null_count == pg->value_count);
+}
+
 /* Decides every vector of row group g from zone maps, then evaluates the
  * predicate on the "some" vectors into w->sel. Returns the rows matched. */
 static dps_status select_rows(worker *w, size_t g, uint64_t *matched) {
@@ -676,9 +683,8 @@ static dps_status select_rows(worker *w, size_t g, uint64_t *matched) {
         if (k < 64) hint[k] = pk;
         colpage *cp = &cs->pages[pk];
         if (cp->row0 + cp->n < end) end = cp->row0 + cp->n;
-        bool fresh = !cp->loaded;
+        if (null_decided(lf, &rg->chunks[lf->col].pages[pk])) continue;
         if ((s = load_pred(w, g, lf->col, pk)) != DPS_OK) break;
-        (void)fresh;
       }
       if (s != DPS_OK) break;
       size_t cnt = end - at;
@@ -691,6 +697,15 @@ static dps_status select_rows(worker *w, size_t g, uint64_t *matched) {
             colstate *cs = &w->cols[lf->col];
             size_t pk = page_at(cs, at, 0);
             colpage *cp = &cs->pages[pk];
+            const dps_page_ref *pg = &rg->chunks[lf->col].pages[pk];
+            if (null_decided(lf, pg)) {
+              /* is [not] null on a page without nulls, or of nulls only:
+               * the footer's count answers, the page is not read. */
+              uint8_t t = (pg->null_count == 0) == (lf->kind == DPS_LF_NOTNULL);
+              memset(T, t, cnt);
+              memset(F, t ^ 1, cnt);
+              break;
+            }
             if (cp->is_dict && (s = prepare_entries(w, (size_t)p->leaf, cp)) != DPS_OK)
               break;
             leaf_eval(w, lf, (size_t)p->leaf, cp, at - cp->row0, cnt, T, F);
