@@ -2974,6 +2974,80 @@ static uint32_t interesting_u32(tu_rng *r, const page *p, size_t at,
   }
 }
 
+/* The partial decoders scans use (dictionary parts, whole-page sums, the
+ * frame-of-reference view and its reads) on the same mutated page: only
+ * OK, DPS_ECORRUPT or DPS_EVERSION (an unknown scheme id), and (under
+ * ASan/UBSan) no bad
+ * access, whatever the bytes. When the view opens, every row and vector
+ * is read through it; where the page also decoded (`decoded`), the sum
+ * and the view's values must equal the decoded ones. */
+static dps_i128 decoded_sum(const page *p);
+
+static void fuzz_scan_paths(const page *p, const uint8_t *raw, size_t len,
+                            unsigned it, const dps_column_data *decoded) {
+  dps_scratch scratch = {0};
+  dps_error e;
+  tu_err_reset(&e);
+  dps_column_data entries;
+  memset(&entries, 0, sizeof entries);
+  const uint32_t *codes = NULL;
+  const uint8_t *valid = NULL;
+  bool flag = false;
+  dps_status s = dps__cascade_decode_dict(p->t, raw, len, p->n, p->nulls,
+                                          &entries, NULL, &codes, &valid,
+                                          &flag, &scratch, WHERE, &e);
+  if (s != DPS_OK && s != DPS_ECORRUPT && s != DPS_EVERSION)
+    fail_msg("iteration %u: dictionary parts: status %d", it, (int)s);
+  if (s == DPS_OK && flag)
+    for (size_t i = 0; i < p->n; i++) assert_true(codes[i] < entries.length);
+  dps__column_data_free(&entries);
+  if (!is_var(p->t) && p->t != DPS_TYPE_FLOAT32 && p->t != DPS_TYPE_FLOAT64 &&
+      p->t != DPS_TYPE_BOOL) {
+    dps_i128 sum = 0;
+    tu_err_reset(&e);
+    s = dps__cascade_page_sum(p->t, raw, len, p->n, p->nulls, &scratch, &sum,
+                              &flag, WHERE, &e);
+    if (s != DPS_OK && s != DPS_ECORRUPT && s != DPS_EVERSION)
+      fail_msg("iteration %u: page sum: status %d", it, (int)s);
+    if (s == DPS_OK && flag && decoded != NULL) {
+      page q = *p;
+      q.raw = (uint8_t *)(uintptr_t)raw;
+      q.len = len;
+      if (sum != decoded_sum(&q))
+        fail_msg("iteration %u: page sum differs from the decoded sum", it);
+    }
+    dps_for_view fv;
+    tu_err_reset(&e);
+    s = dps__cascade_for_view(p->t, raw, len, p->n, p->nulls, &fv, &flag,
+                              WHERE, &e);
+    if (s != DPS_OK && s != DPS_ECORRUPT && s != DPS_EVERSION)
+      fail_msg("iteration %u: for view: status %d", it, (int)s);
+    if (s == DPS_OK && flag) {
+      uint32_t *rows = malloc(p->n * sizeof *rows);
+      int64_t *out = malloc(p->n * sizeof *out);
+      uint8_t *vec = malloc(8 * 1024);
+      assert_true(rows && out && vec);
+      for (size_t i = 0; i < p->n; i++) rows[i] = (uint32_t)i;
+      dps__for_view_get(&fv, rows, p->n, 0, out);
+      size_t w = width_of(p->t);
+      for (size_t i = 0; decoded != NULL && i < p->n; i++) {
+        uint64_t bits = 0;
+        memcpy(&bits, decoded->values.data + i * w, w);
+        int64_t want = (int64_t)bits;
+        if (dps__type_is_signed(p->t) && w < 8)
+          want = (int64_t)(bits << (64 - 8 * w)) >> (64 - 8 * w);
+        if (p->t != DPS_TYPE_UINT64 && out[i] != want)
+          fail_msg("iteration %u: view row %zu differs from the decode", it, i);
+      }
+      for (size_t k = 0; k * 1024 < p->n; k++) dps__for_view_vector(&fv, k, vec);
+      free(rows);
+      free(out);
+      free(vec);
+    }
+  }
+  dps__scratch_free(&scratch);
+}
+
 /* Mutates a copy of a valid page (bit flips, random and boundary bytes,
  * length-like u32/u64 fields, truncation, extension, a different scheme
  * id) and decodes it from an exact-size buffer, with fresh and with
@@ -3053,6 +3127,7 @@ static void fuzz_page(const page *p, unsigned iters, uint64_t seed,
     } else {
       fail_msg("iteration %u: unexpected status %d (%s)", it, (int)s, e.message);
     }
+    fuzz_scan_paths(p, exact, len, it, s == DPS_OK ? &cd : NULL);
     dps__column_data_free(&cd);
     free(exact);
   }
