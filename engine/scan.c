@@ -258,6 +258,7 @@ struct dps_scan {
   dps_bound b;
   bool agg_mode;
   bool fused;                /* aggregates of whole pages: see fused_group */
+  bool counts_only;          /* only count(*), no groups: the matches */
   unsigned threads;
   uint64_t limit;
   /* state */
@@ -1449,6 +1450,17 @@ static dps_status fused_group(worker *w, size_t g, aggres *r) {
   return DPS_OK;
 }
 
+/* count(*) alone, without groups: the rows the predicate selected. */
+static dps_status count_group(worker *w, aggres *r, uint64_t matched) {
+  gkey k;
+  memset(&k, 0, sizeof k);
+  uint32_t gi;
+  if (group_of(r, &k, 0, w->scan->b.n_aggs, &gi) != DPS_OK)
+    return dps__fail(&w->err, DPS_ENOMEM, "out of memory");
+  for (size_t a = 0; a < w->scan->b.n_aggs; a++) r->accs[a].count += (int64_t)matched;
+  return DPS_OK;
+}
+
 /* Aggregates the selected rows of row group g into r, a vector (or the
  * part of one inside a page of every column read) at a time. */
 static dps_status aggregate_group(worker *w, size_t g, aggres *r) {
@@ -1602,7 +1614,9 @@ static dps_status do_group(worker *w, size_t g, rows_out *ro) {
   if (s == DPS_OK) s = select_rows(w, g, &matched);
   w->st.rows_matched += matched;
   if (s == DPS_OK && matched > 0) {
-    if (sc->agg_mode)
+    if (sc->agg_mode && sc->counts_only)
+      s = count_group(w, &sc->partials[g], matched);
+    else if (sc->agg_mode)
       s = sc->fused ? fused_group(w, g, &sc->partials[g])
                     : aggregate_group(w, g, &sc->partials[g]);
     else s = gather_rows(w, g, ro);
@@ -1789,6 +1803,9 @@ dps_status dps_scan_open(dps_scan **out, dps_reader *reader,
   }
   sc->agg_mode = o->n_aggs > 0;
   sc->fused = sc->agg_mode && fusable(&sc->b);
+  sc->counts_only = sc->agg_mode && sc->b.n_group == 0;
+  for (size_t a = 0; a < sc->b.n_aggs; a++)
+    sc->counts_only &= sc->b.aggs[a].fn == DPS_AGG_COUNT_STAR;
   sc->limit = o->limit;
   sc->threads = o->threads ? o->threads : default_threads();
   if (sc->threads > sc->f->n_groups) sc->threads = sc->f->n_groups ? (unsigned)sc->f->n_groups : 1;
