@@ -288,6 +288,8 @@ struct worker {
   uint8_t **entry_match;     /* per leaf: per dictionary entry of a page */
   size_t *entry_cap;
   const colpage **entry_page;/* per leaf: the page entry_match is for */
+  bool *entry_run;           /* per leaf: the matches are codes [lo, hi) */
+  uint32_t *entry_lo, *entry_hi;
   uint64_t *entry_gen;       /* per leaf: ... in row group generation */
   uint64_t gen;              /* row groups begun by this worker */
   uint32_t *code_map;        /* grouping by dictionary codes */
@@ -542,7 +544,12 @@ static void leaf_eval(worker *w, const dps_leaf *lf, size_t li, colpage *cp,
   } else if (cp->is_dict) {
     const uint8_t *em = w->entry_match[li];
     const uint32_t *codes = (const uint32_t *)(void *)cp->codes.data + off;
-    if (cp->data.length <= 64) {
+    if (w->entry_run[li]) {
+      /* The matching entries are codes [lo, hi): one range test. */
+      if (w->entry_hi[li] == w->entry_lo[li]) memset(m, 0, n);
+      else dps__kernel_range_isa(dps__isa_active(), codes, 4, false,
+                                 w->entry_lo[li], w->entry_hi[li] - 1, n, m);
+    } else if (cp->data.length <= 64) {
       /* Up to 64 entries: their matches as one word, tested by shifts. */
       uint64_t mask = 0;
       for (size_t k = 0; k < cp->data.length; k++) mask |= (uint64_t)em[k] << k;
@@ -592,7 +599,18 @@ static dps_status prepare_entries(worker *w, size_t li, const colpage *cp) {
     w->entry_match[li] = p;
     w->entry_cap[li] = nd + 1;
   }
+  const uint8_t *em = w->entry_match[li];
   dps__kernel_leaf(lf, &cp->data, 0, nd, w->entry_match[li]);
+  /* Entries ascend ([FMT-54]), so a range, a prefix or neighbouring IN
+   * values match a run of codes: then a code range is the test. */
+  size_t first = 0, last = nd;
+  while (first < nd && !em[first]) first++;
+  while (last > first && !em[last - 1]) last--;
+  bool run = true;
+  for (size_t k = first; k < last && run; k++) run = em[k] != 0;
+  w->entry_run[li] = run;
+  w->entry_lo[li] = (uint32_t)first;
+  w->entry_hi[li] = (uint32_t)last;  /* exclusive; == first: none */
   w->entry_page[li] = cp;
   w->entry_gen[li] = w->gen;
   w->st.dict_lookups++;
@@ -1526,6 +1544,9 @@ static void worker_free(worker *w, size_t n_cols, size_t n_leaves) {
   free(w->entry_cap);
   free(w->entry_page);
   free(w->entry_gen);
+  free(w->entry_run);
+  free(w->entry_lo);
+  free(w->entry_hi);
   free(w->code_map);
   free(w->xi);
   free(w->xf);
@@ -1553,6 +1574,9 @@ static dps_status worker_init(worker *w, dps_scan *sc) {
   w->entry_match = calloc(nl, sizeof *w->entry_match);
   w->entry_cap = calloc(nl, sizeof *w->entry_cap);
   w->entry_page = calloc(nl, sizeof *w->entry_page);
+  w->entry_run = calloc(nl, sizeof *w->entry_run);
+  w->entry_lo = calloc(nl, sizeof *w->entry_lo);
+  w->entry_hi = calloc(nl, sizeof *w->entry_hi);
   w->entry_gen = calloc(nl, sizeof *w->entry_gen);
   w->xi = malloc(nx * VEC * sizeof *w->xi);
   w->xf = malloc(nx * VEC * sizeof *w->xf);
@@ -1562,7 +1586,8 @@ static dps_status worker_init(worker *w, dps_scan *sc) {
   w->xbound = calloc(nx, sizeof *w->xbound);
   w->xclean = calloc(nx, sizeof *w->xclean);
   if (!w->cols || !w->vstate || !w->sel || !w->T || !w->F || !w->entry_match ||
-      !w->entry_cap || !w->entry_page || !w->entry_gen || !w->xi || !w->xf || !w->xn ||
+      !w->entry_cap || !w->entry_page || !w->entry_gen || !w->entry_run ||
+      !w->entry_lo || !w->entry_hi || !w->xi || !w->xf || !w->xn ||
       !w->xstamp || !w->xp || !w->xbound || !w->xclean)
     return DPS_ENOMEM;
   return DPS_OK;
