@@ -30,6 +30,10 @@ typedef struct dps_page_io {
 
 void dps__page_io_free(dps_page_io *io);
 const dps_footer *dps__reader_footer(const dps_reader *r);
+/* "path: row group g, column "c", page p (offset N)" into where (512 bytes),
+ * as page errors name a page. */
+void dps__reader_page_name(const dps_reader *r, size_t g, size_t c, size_t p,
+                           char *where);
 const char *dps__reader_path(const dps_reader *r);
 
 /* Reads page p of column c in row group g, checks its checksum and

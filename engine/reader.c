@@ -284,8 +284,8 @@ dps_status dps_reader_column_stats(const dps_reader *r, size_t column,
 
 /* ---- pages --------------------------------------------------------------- */
 
-static void page_name(const dps_reader *r, size_t g, size_t c, size_t p,
-                      char *where) {
+void dps__reader_page_name(const dps_reader *r, size_t g, size_t c, size_t p,
+                           char *where) {
   const dps_page_ref *pg = &r->footer.groups[g].chunks[c].pages[p];
   snprintf(where, 512, "%s: row group %zu, column \"%.128s\", page %zu "
            "(offset %llu)", r->path, g, r->footer.schema->cols[c].name, p,
@@ -306,7 +306,7 @@ dps_status dps__reader_fetch_page(dps_reader *r, size_t g, size_t c, size_t p,
                                   char *where, dps_error *err) {
   const dps_page_ref *pg = &r->footer.groups[g].chunks[c].pages[p];
   dps_buf *stored = &io->stored, *raw = &io->raw;
-  page_name(r, g, c, p, where);
+  dps__reader_page_name(r, g, c, p, where);
   const uint8_t *bytes;
   size_t len = (size_t)pg->stored_size;
   dps_status s;

@@ -359,24 +359,53 @@ static size_t page_at(const colstate *cs, size_t row, size_t hint) {
 
 /* Reads page k of column c of row group g: a dictionary page as entries
  * and codes when `dict_ok`, else decoded in full. */
+/* Fetches page k of column c (checked and decompressed: *raw) and counts
+ * it as read. */
+static dps_status fetch(worker *w, size_t g, size_t c, size_t k,
+                        const uint8_t **raw, char *where) {
+  dps_scan *sc = w->scan;
+  dps_status s = dps__reader_fetch_page(sc->reader, g, c, k, &w->io, raw,
+                                        where, &w->err);
+  if (s != DPS_OK) return s;
+  const dps_page_ref *pg = &sc->f->groups[g].chunks[c].pages[k];
+  w->st.pages_read++;
+  w->st.bytes_read += pg->stored_size;
+  return DPS_OK;
+}
+
+/* Decodes a page's raw bytes in full into cp->data. */
+static dps_status decode_full(worker *w, colpage *cp, dps_type t,
+                              const dps_page_ref *pg, const uint8_t *raw,
+                              const char *where) {
+  dps__column_data_reset(&cp->data);
+  dps_status s;
+  if (pg->encoding == DPS_PAGE_CASCADE)
+    s = dps__cascade_decode_page_ex(t, raw, (size_t)pg->raw_size, cp->n,
+                                    (size_t)pg->null_count, false, &cp->data,
+                                    &w->io.scratch, where, &w->err);
+  else
+    s = dps__plain_decode(t, raw, (size_t)pg->raw_size, cp->n,
+                          (size_t)pg->null_count, false, &cp->data, where,
+                          &w->err);
+  if (s != DPS_OK) return s;
+  if (cp->data.offsets.len == 0 && dps__type_is_var(t))
+    dps__buf_put_u64(&cp->data.offsets, 0);
+  cp->loaded = cp->full = true;
+  return DPS_OK;
+}
+
+/* Reads page k of column c of row group g: a dictionary page as entries
+ * and codes when `dict_ok`, else decoded in full. */
 static dps_status load(worker *w, size_t g, size_t c, size_t k, bool dict_ok) {
   dps_scan *sc = w->scan;
   colpage *cp = &w->cols[c].pages[k];
   const dps_page_ref *pg = &sc->f->groups[g].chunks[c].pages[k];
   dps_type t = sc->f->schema->cols[c].type;
+  char where[512];
   if (cp->loaded && cp->is_for && !cp->full) {
     /* Read by row so far; now every value is wanted. */
-    char where[512];
-    snprintf(where, sizeof where, "%s: row group %zu, column \"%.128s\", "
-             "page %zu", dps__reader_path(sc->reader), g,
-             sc->f->schema->cols[c].name, k);
-    dps__column_data_reset(&cp->data);
-    dps_status s = dps__cascade_decode_page_ex(t, cp->raw, cp->raw_len, cp->n,
-                                               0, false, &cp->data,
-                                               &w->io.scratch, where, &w->err);
-    if (s != DPS_OK) return s;
-    cp->full = true;
-    return DPS_OK;
+    dps__reader_page_name(sc->reader, g, c, k, where);
+    return decode_full(w, cp, t, pg, cp->raw, where);
   }
   if (cp->loaded && (dict_ok || !cp->is_dict)) return DPS_OK;
   if (cp->loaded && cp->is_dict) {
@@ -391,13 +420,9 @@ static dps_status load(worker *w, size_t g, size_t c, size_t k, bool dict_ok) {
     cp->full = true;
     return DPS_OK;
   }
-  char where[512];
   const uint8_t *raw = NULL;
-  dps_status s = dps__reader_fetch_page(sc->reader, g, c, k, &w->io, &raw, where,
-                                        &w->err);
+  dps_status s = fetch(w, g, c, k, &raw, where);
   if (s != DPS_OK) return s;
-  w->st.pages_read++;
-  w->st.bytes_read += pg->stored_size;
   cp->loaded = true;
   cp->is_dict = cp->full = false;
   if (pg->encoding == DPS_PAGE_CASCADE && dict_ok) {
@@ -423,20 +448,7 @@ static dps_status load(worker *w, size_t g, size_t c, size_t k, bool dict_ok) {
       return DPS_OK;
     }
   }
-  dps__column_data_reset(&cp->data);
-  if (pg->encoding == DPS_PAGE_CASCADE)
-    s = dps__cascade_decode_page_ex(t, raw, (size_t)pg->raw_size, cp->n,
-                                    (size_t)pg->null_count, false, &cp->data,
-                                    &w->io.scratch, where, &w->err);
-  else
-    s = dps__plain_decode(t, raw, (size_t)pg->raw_size, cp->n,
-                          (size_t)pg->null_count, false, &cp->data, where,
-                          &w->err);
-  if (s != DPS_OK) return s;
-  if (cp->data.offsets.len == 0 && dps__type_is_var(t))
-    dps__buf_put_u64(&cp->data.offsets, 0);
-  cp->full = true;
-  return DPS_OK;
+  return decode_full(w, cp, t, pg, raw, where);
 }
 
 /* Loads page k of column c for reading single rows: a for page without
@@ -455,27 +467,16 @@ static dps_status load_rows(worker *w, size_t g, size_t c, size_t k) {
     return load(w, g, c, k, false);
   char where[512];
   const uint8_t *raw = NULL;
-  dps_status s = dps__reader_fetch_page(sc->reader, g, c, k, &w->io, &raw,
-                                        where, &w->err);
+  dps_status s = fetch(w, g, c, k, &raw, where);
   if (s != DPS_OK) return s;
   bool is_for = false;
   s = dps__cascade_for_view(t, raw, (size_t)pg->raw_size, cp->n, 0, &cp->fv,
                             &is_for, where, &w->err);
   if (s != DPS_OK) return s;
-  w->st.pages_read++;
-  w->st.bytes_read += pg->stored_size;
   cp->loaded = true;
   cp->is_dict = cp->full = false;
-  if (!is_for) {
-    /* Not a for page: decode it from the bytes already fetched. */
-    dps__column_data_reset(&cp->data);
-    s = dps__cascade_decode_page_ex(t, raw, (size_t)pg->raw_size, cp->n,
-                                    (size_t)pg->null_count, false, &cp->data,
-                                    &w->io.scratch, where, &w->err);
-    if (s != DPS_OK) return s;
-    cp->full = true;
-    return DPS_OK;
-  }
+  /* Not a for page: decode it from the bytes already fetched. */
+  if (!is_for) return decode_full(w, cp, t, pg, raw, where);
   if (raw == w->io.raw.data) {
     /* Decompressed into the thread's buffer, which the next page reuses:
      * keep a copy, and point the view into it. */
@@ -1437,29 +1438,30 @@ static dps_status fused_group(worker *w, size_t g, aggres *r) {
       const dps_page_ref *pg = &ch->pages[p];
       ac->count += (int64_t)(pg->value_count - pg->null_count);
       if (ag->fn == DPS_AGG_COUNT || pg->value_count == pg->null_count) continue;
-      bool done = false;
-      if (pg->encoding == DPS_PAGE_CASCADE && pg->null_count == 0) {
+      colpage *cp = &cs->pages[p];
+      dps_status s;
+      /* A page another aggregate decoded is summed from its values; one
+       * only summed (loaded, not full) is summed again from its bytes. */
+      if (!cp->full && pg->encoding == DPS_PAGE_CASCADE && pg->null_count == 0) {
         char where[512];
         const uint8_t *raw = NULL;
-        dps_status s = dps__reader_fetch_page(sc->reader, g, x->col, p, &w->io,
-                                              &raw, where, &w->err);
-        if (s != DPS_OK) return s;
+        if ((s = fetch(w, g, x->col, p, &raw, where)) != DPS_OK) return s;
         dps_i128 sum = 0;
+        bool done = false;
         s = dps__cascade_page_sum(x->type, raw, (size_t)pg->raw_size,
                                   (size_t)pg->value_count, 0, &w->io.scratch,
                                   &sum, &done, where, &w->err);
         if (s != DPS_OK) return s;
         if (done) {
           ac->isum += sum;
-          cs->pages[p].loaded = true;  /* read, not pruned */
-          w->st.pages_read++;
-          w->st.bytes_read += pg->stored_size;
+          cp->loaded = true;  /* read, not pruned */
           continue;
         }
+        /* Not summable as encoded: decode the bytes already fetched. */
+        if ((s = decode_full(w, cp, x->type, pg, raw, where)) != DPS_OK) return s;
+      } else if ((s = load(w, g, x->col, p, false)) != DPS_OK) {
+        return s;
       }
-      dps_status s = load(w, g, x->col, p, false);
-      if (s != DPS_OK) return s;
-      colpage *cp = &cs->pages[p];
       const dps_column_data *d = page_values(cp);
       /* Null slots decode as zero: they add nothing. */
       ac->isum += dps__kernel_sum_column(x->type, d->values.data, cp->n);

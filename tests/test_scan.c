@@ -2696,6 +2696,69 @@ static void print_stats(const char *what, const dps_scan_stats *st) {
                 st->rows_matched, st->dict_lookups);
 }
 
+/* [SCAN-20], [SCAN-22]: aggregates without a predicate or groups come
+ * from whole pages (encoded sums where the scheme allows). Several
+ * aggregates on one column, so a page summed for one is read again for
+ * the next, on one and two threads. */
+static void test_scan__whole_page_sums(void **state) {
+  (void)state;
+  tu_rng g;
+  tu_rng_seed(&g, 78);
+  tu_column cols[3];
+  for (int c = 0; c < 3; c++) tu_column_init(&cols[c], prune_defs[c].type);
+  int64_t sum_k = 0, sum_v = 0;
+  for (size_t i = 0; i < P_ROWS; i++) {
+    int64_t v = (int64_t)(tu_rng_next(&g) % 100000);
+    tu_column_append_i64(&cols[0], (int64_t)i);
+    tu_column_append_i64(&cols[1], v);
+    tu_column_append_str(&cols[2], prune_words[tu_rng_below(&g, 6)]);
+    sum_k += (int64_t)i;
+    sum_v += v;
+  }
+  char path[512];
+  write_file(path, sizeof path, "scan-sums.dps", prune_defs, cols, 3, P_RG_ROWS);
+  dps_error e;
+  tu_err_reset(&e);
+  dps_reader *r = NULL;
+  TU_OK(dps_reader_open(&r, path, NULL, &e), &e);
+  for (unsigned threads = 1; threads <= 2; threads++) {
+    dps_query *q = NULL;
+    TU_OK(dps_query_new(&q, &e), &e);
+    dps_agg aggs[6] = {{DPS_AGG_SUM, dps_q_column(q, "k")},
+                       {DPS_AGG_AVG, dps_q_column(q, "k")},
+                       {DPS_AGG_SUM, dps_q_column(q, "v")},
+                       {DPS_AGG_COUNT, dps_q_column(q, "v")},
+                       {DPS_AGG_AVG, dps_q_column(q, "v")},
+                       {DPS_AGG_COUNT_STAR, NULL}};
+    dps_scan_options o = DPS_SCAN_OPTIONS_INIT;
+    o.aggs = aggs;
+    o.n_aggs = 6;
+    o.threads = threads;
+    dps_scan *sc = NULL;
+    size_t rows = 0, ncols = 0;
+    TU_OK(dps_scan_open(&sc, r, &o, &e), &e);
+    TU_OK(dps_scan_aggregate(sc, &rows, &ncols, &e), &e);
+    assert_int_equal(rows, 1);
+    dps_value v;
+    TU_OK(dps_scan_value(sc, 0, 0, &v), NULL);
+    assert_true(v.i == sum_k && v.i_hi == 0);
+    TU_OK(dps_scan_value(sc, 0, 1, &v), NULL);
+    assert_true(fabs(v.f - (double)sum_k / (double)P_ROWS) < 1e-9 * v.f);
+    TU_OK(dps_scan_value(sc, 0, 2, &v), NULL);
+    assert_true(v.i == sum_v && v.i_hi == 0);
+    TU_OK(dps_scan_value(sc, 0, 3, &v), NULL);
+    assert_int_equal(v.i, P_ROWS);
+    TU_OK(dps_scan_value(sc, 0, 4, &v), NULL);
+    assert_true(fabs(v.f - (double)sum_v / (double)P_ROWS) < 1e-9 * v.f);
+    TU_OK(dps_scan_value(sc, 0, 5, &v), NULL);
+    assert_int_equal(v.i, P_ROWS);
+    dps_scan_free(sc);
+    dps_query_free(q);
+  }
+  dps_reader_free(r);
+  for (int c = 0; c < 3; c++) tu_column_free(&cols[c]);
+}
+
 static void test_scan__pruning_stats(void **state) {
   (void)state;
   tu_rng g;
@@ -3364,6 +3427,7 @@ int main(void) {
       cmocka_unit_test(test_scan__isa_and_threads),
       cmocka_unit_test(test_scan__limit),
       cmocka_unit_test(test_scan__pruning_stats),
+      cmocka_unit_test(test_scan__whole_page_sums),
       cmocka_unit_test(test_scan__sums_exact_and_overflow),
       cmocka_unit_test(test_scan__empty_snapshot),
       cmocka_unit_test(test_scan__bad_predicates),
