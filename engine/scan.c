@@ -27,11 +27,6 @@
 
 typedef dps_i128 i128;
 
-static int64_t pow10i(int k) {
-  int64_t p = 1;
-  while (k-- > 0) p *= 10;
-  return p;
-}
 
 /* A bound on the magnitude of the integer values a zone map covers, or
  * UINT64_MAX when it gives none. */
@@ -41,20 +36,13 @@ static uint64_t zone_bound(dps_type t, const dps_zone *z) {
     return UINT64_MAX;
   uint64_t lo = dps__key_of(t, z->min), hi = dps__key_of(t, z->max);
   if (d == DPS_D_UNSIGNED) return hi > (uint64_t)INT64_MAX ? UINT64_MAX : hi;
-  int64_t a = (int64_t)(lo ^ ((uint64_t)1 << 63)), b = (int64_t)(hi ^ ((uint64_t)1 << 63));
+  int64_t a = dps__key_signed(lo), b = dps__key_signed(hi);
   uint64_t ma = a < 0 ? 0 - (uint64_t)a : (uint64_t)a;
   uint64_t mb = b < 0 ? 0 - (uint64_t)b : (uint64_t)b;
   uint64_t m = ma > mb ? ma : mb;
   return m > (uint64_t)INT64_MAX ? UINT64_MAX : m;
 }
 
-/* 10^k as an exact double, 0 <= k <= 18 ([SCAN-3]). */
-static double pow10d(int k) {
-  static const double p[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
-                             1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-                             1e17, 1e18};
-  return p[k];
-}
 
 /* ---- time --------------------------------------------------------------- */
 
@@ -527,7 +515,7 @@ static void leaf_eval(worker *w, const dps_leaf *lf, size_t li, colpage *cp,
     bool want_null = lf->kind == DPS_LF_ISNULL;
     for (size_t i = 0; i < n; i++) {
       uint8_t v = 1;
-      if (bits) v = (uint8_t)((bits[(off + i) >> 3] >> ((off + i) & 7)) & 1);
+      if (bits) v = dps__bit(bits, off + i);
       T[i] = want_null ? (uint8_t)(v ^ 1) : v;
       F[i] = (uint8_t)!T[i];
     }
@@ -569,7 +557,7 @@ static void leaf_eval(worker *w, const dps_leaf *lf, size_t li, colpage *cp,
     }
   } else {
     for (size_t i = 0; i < n; i++) {
-      uint8_t v = (uint8_t)((bits[(off + i) >> 3] >> ((off + i) & 7)) & 1);
+      uint8_t v = dps__bit(bits, off + i);
       uint8_t t = m[i] ^ neg;
       T[i] = t & v;
       F[i] = (uint8_t)((t ^ 1) & v);
@@ -884,7 +872,7 @@ static dps_status group_of(aggres *r, const gkey *k, size_t nk, size_t n_aggs,
 static dps_keyval row_key(const colpage *cp, dps_type t, size_t row) {
   dps_keyval kv = {false, 0, NULL, 0};
   const dps_column_data *d = page_values(cp);
-  if (d->validity.len && !((d->validity.data[row >> 3] >> (row & 7)) & 1)) {
+  if (d->validity.len && !dps__bit(d->validity.data, row)) {
     kv.is_null = true;
     return kv;
   }
@@ -919,7 +907,7 @@ static dps_status eval_expr(worker *w, size_t g, int xi, size_t n) {
       w->xclean[xi] = 1;
       if (x->need_double) {
         double d = x->big ? x->f : (double)x->i;
-        d /= pow10d(x->scale);
+        d /= dps__pow10d(x->scale);
         for (size_t k = 0; k < n; k++) vf[k] = d;
       }
       return DPS_OK;
@@ -961,7 +949,7 @@ static dps_status eval_expr(worker *w, size_t g, int xi, size_t n) {
         } else {
           for (size_t k = 0; k < n; k++) {
             size_t r = w->idx[k] - cp->row0;
-            vn[k] = !((d->validity.data[r >> 3] >> (r & 7)) & 1);
+            vn[k] = !dps__bit(d->validity.data, r);
           }
         }
         return DPS_OK;
@@ -989,8 +977,8 @@ static dps_status eval_expr(worker *w, size_t g, int xi, size_t n) {
          * when it fits, and no magnitudes to measure. */
         dps_u128 ba = w->xbound[x->a], bb = w->xbound[x->b], r;
         if (x->op == DPS_MUL) r = ba * bb;
-        else r = ba * (uint64_t)pow10i(x->scale - xa->scale) +
-                 bb * (uint64_t)pow10i(x->scale - xb->scale);
+        else r = ba * (uint64_t)dps__pow10i(x->scale - xa->scale) +
+                 bb * (uint64_t)dps__pow10i(x->scale - xb->scale);
         if (r <= (dps_u128)INT64_MAX) w->xbound[xi] = (uint64_t)r;
       }
       bool ovf = dps__kernel_arith(x->op, x->is_float, x->scale,
@@ -1010,7 +998,7 @@ static dps_status eval_expr(worker *w, size_t g, int xi, size_t n) {
                          "doubles, or select fewer rows",
                          dps__reader_path(sc->reader), g, x->text);
       if (x->need_double && !x->is_float) {
-        double div = pow10d(x->scale);
+        double div = dps__pow10d(x->scale);
         for (size_t k = 0; k < n; k++) vf[k] = (double)vi[k] / div;
       }
       return DPS_OK;
@@ -1051,7 +1039,7 @@ static dps_keyval entry_key(const colpage *cp, dps_type t, uint32_t code) {
 
 /* Code of row `row` of a dictionary page, or the entry count for null. */
 static uint32_t row_code(const colpage *cp, size_t row) {
-  if (cp->valid.len && !((cp->valid.data[row >> 3] >> (row & 7)) & 1))
+  if (cp->valid.len && !dps__bit(cp->valid.data, row))
     return (uint32_t)cp->data.length;
   return ((const uint32_t *)(void *)cp->codes.data)[row];
 }
@@ -1294,7 +1282,7 @@ static dps_status aggregate_vector(worker *w, size_t g, aggres *r, size_t n,
       const uint8_t *bits = d->validity.len ? d->validity.data : NULL;
       for (size_t i = 0; i < n; i++) {
         size_t row = w->idx[i] - cp->row0;
-        if (bits && !((bits[row >> 3] >> (row & 7)) & 1)) continue;
+        if (bits && !dps__bit(bits, row)) continue;
         uint64_t u;
         memcpy(&u, d->values.data + 8 * row, 8);
         acc *ac = &r->accs[w->gid[i] * na + a];
@@ -1954,7 +1942,7 @@ static void fill_key_value(const dps_scan *sc, size_t col, const dps_keyval *k,
       }
       break;
     default:
-      v->i = (int64_t)(k->key ^ ((uint64_t)1 << 63));
+      v->i = dps__key_signed(k->key);
       v->i_hi = v->i < 0 ? -1 : 0;
   }
 }
@@ -2002,7 +1990,7 @@ dps_status dps_scan_value(const dps_scan *sc, size_t row, size_t column,
       if (x->is_float) {
         out->f = ac->fsum / (double)ac->count;
       } else {
-        out->f = (double)ac->isum / (double)ac->count / pow10d(x->scale);
+        out->f = (double)ac->isum / (double)ac->count / dps__pow10d(x->scale);
       }
       return DPS_OK;
     }

@@ -159,6 +159,21 @@ typedef struct dps_bound {
 dps_status dps__scan_bind(const dps_schema *s, const dps_scan_options *o,
                           dps_arena *arena, dps_bound *b, dps_error *err);
 
+/* The signed value a key of the signed domain stands for. */
+static inline int64_t dps__key_signed(uint64_t key) {
+  return (int64_t)(key ^ ((uint64_t)1 << 63));
+}
+/* Bit i of an LSB-first bitmap (validity: 1 = valid). */
+static inline bool dps__bit(const uint8_t *bits, size_t i) {
+  return (bits[i >> 3] >> (i & 7)) & 1;
+}
+/* 10^k, 0 <= k <= 18, as an integer and as an exact double ([SCAN-3]). */
+int64_t dps__pow10i(int k);
+double dps__pow10d(int k);
+/* An integer or decimal value of type t at p as a double: the value, or
+ * the unscaled value / 10^scale ([SCAN-3]). */
+double dps__value_double(dps_type t, const uint8_t *p, int scale);
+
 /* Order key of a fixed-width value of type t at p (not for DOUBLE). */
 uint64_t dps__key_of(dps_type t, const uint8_t *p);
 /* Order key of a double ([SCAN-3]). */

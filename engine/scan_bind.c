@@ -185,11 +185,6 @@ static dps_status resolve(const dps_schema *s, const dps_node *n, size_t *col,
 
 /* ---- literals on a column's keys -------------------------------------------- */
 
-static const i128 POW10[] = {
-    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
-    1000000000, 10000000000LL, 100000000000LL, 1000000000000LL,
-    10000000000000LL, 100000000000000LL, 1000000000000000LL,
-    10000000000000000LL, 100000000000000000LL, 1000000000000000000LL};
 
 #define DAY_MICROS ((i128)86400000000LL)
 
@@ -205,12 +200,12 @@ static bool literal_units(const dps_column_view *cv, const dps_node *l,
                  t != DPS_TYPE_TIMESTAMP && dps__domain_of(t) != DPS_D_BYTES;
   int s = t == DPS_TYPE_DECIMAL ? cv->scale : 0;
   switch (l->lit) {
-    case DPS_L_INT: *num = (i128)l->i * POW10[s]; *d = (double)l->i; return numeric;
-    case DPS_L_UINT: *num = (i128)l->u * POW10[s]; *d = (double)l->u; return numeric;
+    case DPS_L_INT: *num = (i128)l->i * (i128)dps__pow10i(s); *d = (double)l->i; return numeric;
+    case DPS_L_UINT: *num = (i128)l->u * (i128)dps__pow10i(s); *d = (double)l->u; return numeric;
     case DPS_L_DECIMAL:
-      *num = (i128)l->i * POW10[s];
-      *den = POW10[l->scale];
-      *d = (double)l->i / (double)POW10[l->scale];
+      *num = (i128)l->i * (i128)dps__pow10i(s);
+      *den = (i128)dps__pow10i(l->scale);
+      *d = (double)l->i / (double)(i128)dps__pow10i(l->scale);
       return numeric;
     case DPS_L_FLOAT:
       *as_double = true;

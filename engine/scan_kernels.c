@@ -57,19 +57,27 @@ static const double POW10D[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8,
                                 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
                                 1e17, 1e18};
 
+static const int64_t POW10I[] = {
+    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
+    1000000000, 10000000000LL, 100000000000LL, 1000000000000LL,
+    10000000000000LL, 100000000000000LL, 1000000000000000LL,
+    10000000000000000LL, 100000000000000000LL, 1000000000000000000LL};
+
+double dps__pow10d(int k) { return POW10D[k]; }
+int64_t dps__pow10i(int k) { return POW10I[k]; }
+
+double dps__value_double(dps_type t, const uint8_t *p, int scale) {
+  uint64_t key = dps__key_of(t, p);
+  double x = dps__domain_of(t) == DPS_D_UNSIGNED ? (double)key
+                                                 : (double)dps__key_signed(key);
+  return x / POW10D[scale];
+}
+
 /* The key a leaf compares for fixed-width value i. */
 static uint64_t leaf_key(const dps_leaf *lf, const uint8_t *vals, size_t i) {
-  size_t w = dps_type_width(lf->type);
-  if (lf->dom != DPS_D_DOUBLE) return dps__key_of(lf->type, vals + i * w);
-  double d;
-  if (dps__domain_of(lf->type) == DPS_D_UNSIGNED) {
-    uint64_t u = dps__key_of(lf->type, vals + i * w);
-    d = (double)u;
-  } else {
-    int64_t s = (int64_t)(dps__key_of(lf->type, vals + i * w) ^ ((uint64_t)1 << 63));
-    d = (double)s;
-  }
-  return dps__fkey(d / POW10D[lf->scale]);
+  const uint8_t *p = vals + i * dps_type_width(lf->type);
+  if (lf->dom != DPS_D_DOUBLE) return dps__key_of(lf->type, p);
+  return dps__fkey(dps__value_double(lf->type, p, lf->scale));
 }
 
 void dps__kernel_leaf(const dps_leaf *lf, const dps_column_data *d, size_t off,
@@ -127,7 +135,6 @@ void dps__kernel_leaf(const dps_leaf *lf, const dps_column_data *d, size_t off,
   }
 }
 
-static bool bit(const uint8_t *b, size_t i) { return (b[i >> 3] >> (i & 7)) & 1; }
 
 /* Appends n validity bits (NULL = all valid) to out's bitmap, creating it
  * (all valid so far) at the first null. */
@@ -135,7 +142,7 @@ static dps_status add_validity(dps_column_data *out, const uint8_t *bits,
                                const uint8_t *sel, size_t n, size_t hits) {
   size_t nulls = 0;
   if (bits != NULL)
-    for (size_t i = 0; i < n; i++) nulls += (sel == NULL || sel[i]) && !bit(bits, i);
+    for (size_t i = 0; i < n; i++) nulls += (sel == NULL || sel[i]) && !dps__bit(bits, i);
   if (nulls == 0) return dps__column_data_add_validity(out, NULL, hits, 0);
   size_t bytes = (hits + 7) / 8;
   uint8_t *tmp = calloc(bytes ? bytes : 1, 1);
@@ -143,7 +150,7 @@ static dps_status add_validity(dps_column_data *out, const uint8_t *bits,
   size_t k = 0;
   for (size_t i = 0; i < n; i++) {
     if (sel != NULL && !sel[i]) continue;
-    if (bit(bits, i)) tmp[k >> 3] |= (uint8_t)(1u << (k & 7));
+    if (dps__bit(bits, i)) tmp[k >> 3] |= (uint8_t)(1u << (k & 7));
     k++;
   }
   dps_status s = dps__column_data_add_validity(out, tmp, hits, nulls);
@@ -161,7 +168,7 @@ dps_status dps__kernel_dict_expand(dps_type t, const dps_column_data *entries,
       return DPS_ENOMEM;
     int64_t end = 0;
     for (size_t i = 0; i < n; i++) {
-      if (validity == NULL || bit(validity, i)) {
+      if (validity == NULL || dps__bit(validity, i)) {
         const uint8_t *p;
         size_t len;
         bytes_at(entries, codes[i], &p, &len);
@@ -183,7 +190,7 @@ dps_status dps__kernel_dict_expand(dps_type t, const dps_column_data *entries,
     }
     if (validity != NULL)
       for (size_t i = 0; i < n; i++)
-        if (!bit(validity, i)) memset(dst + i * w, 0, w);
+        if (!dps__bit(validity, i)) memset(dst + i * w, 0, w);
     out->values.len += n * w;
   }
   return add_validity(out, validity, NULL, n, n);
@@ -281,7 +288,7 @@ bool dps__kernel_load_numeric(dps_type t, const dps_column_data *d, size_t row0,
   if (bits == NULL) {
     memset(vn, 0, n);
   } else {
-    for (size_t k = 0; k < n; k++) vn[k] = !bit(bits, idx[k] - row0);
+    for (size_t k = 0; k < n; k++) vn[k] = !dps__bit(bits, idx[k] - row0);
     /* A null's value must not raise an overflow. */
     if (ovf && t == DPS_TYPE_UINT64) {
       ovf = false;
@@ -295,20 +302,10 @@ void dps__kernel_to_double(dps_type t, const dps_column_data *d, size_t row0,
                            const uint32_t *idx, size_t n, int scale,
                            double *vf) {
   const uint8_t *v = d->values.data;
-  for (size_t k = 0; k < n; k++) {
-    const uint8_t *p = v + (idx[k] - row0) * dps_type_width(t);
-    double x;
-    if (dps__domain_of(t) == DPS_D_UNSIGNED) x = (double)dps__key_of(t, p);
-    else x = (double)(int64_t)(dps__key_of(t, p) ^ ((uint64_t)1 << 63));
-    vf[k] = x / POW10D[scale];
-  }
+  for (size_t k = 0; k < n; k++)
+    vf[k] = dps__value_double(t, v + (idx[k] - row0) * dps_type_width(t), scale);
 }
 
-static const int64_t POW10I[] = {
-    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
-    1000000000, 10000000000LL, 100000000000LL, 1000000000000LL,
-    10000000000000LL, 100000000000000LL, 1000000000000000LL,
-    10000000000000000LL, 100000000000000000LL, 1000000000000000000LL};
 
 bool dps__kernel_arith(int op, bool is_float, int scale, bool safe,
                        bool a_float, int a_scale, bool b_float, int b_scale,
