@@ -653,22 +653,28 @@ static dps_status select_rows(worker *w, size_t g, uint64_t *matched) {
   w->st.rows_scanned += rows;
   /* Vectors from page zone maps. */
   size_t hint[64] = {0};
+  tri st = {true, true, true};
   for (size_t v = 0; v < nvec; v++) {
     size_t r0 = v * VEC, r1 = r0 + VEC < rows ? r0 + VEC : rows;
-    bool split = false;
+    bool split = false, changed = v == 0;
     for (size_t k = 0; k < b->n_leaves; k++) {
       const dps_leaf *lf = &b->leaves[k];
       const colstate *cs = &w->cols[lf->col];
       size_t pk = page_at(cs, r0, k < 64 ? hint[k] : 0);
-      if (k < 64) hint[k] = pk;
       const colpage *cp = &cs->pages[pk];
       if (cp->row0 + cp->n < r1) split = true;
+      /* A page's zone map decides its vectors alike: only a new page
+       * (or a leaf past the hints) needs the test again. */
+      if (v > 0 && k < 64 && pk == hint[k]) continue;
+      if (k < 64) hint[k] = pk;
       const dps_page_ref *pg = &rg->chunks[lf->col].pages[pk];
       lt[k] = leaf_zone(lf, &pg->zone, pg->value_count, pg->null_count);
+      changed = true;
     }
-    tri st = tree_state(b, lt, tt);
-    if (split) st.t = st.f = st.u = true;
-    uint8_t vs = !st.t ? VS_NONE : (!st.f && !st.u) ? VS_ALL : VS_SOME;
+    if (changed) st = tree_state(b, lt, tt);
+    tri vst = st;
+    if (split) vst.t = vst.f = vst.u = true;
+    uint8_t vs = !vst.t ? VS_NONE : (!vst.f && !vst.u) ? VS_ALL : VS_SOME;
     w->vstate[v] = vs;
     if (vs == VS_SOME) w->st.vectors_evaluated++;
     else w->st.vectors_pruned++;

@@ -205,7 +205,7 @@ static bool literal_units(const dps_column_view *cv, const dps_node *l,
     case DPS_L_DECIMAL:
       *num = (i128)l->i * (i128)dps__pow10i(s);
       *den = (i128)dps__pow10i(l->scale);
-      *d = (double)l->i / (double)(i128)dps__pow10i(l->scale);
+      *d = (double)l->i / dps__pow10d(l->scale);
       return numeric;
     case DPS_L_FLOAT:
       *as_double = true;
