@@ -28,6 +28,8 @@
  */
 #include <dpsnap.h>
 
+#include "bench/bench.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,18 +41,6 @@
 
 #define DEFAULT_REPEAT 5
 #define MAX_COPY ((size_t)1 << 30)
-#define FALLBACK_L3 ((size_t)32 << 20)
-
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 static double best_of(const double *t, int n) {
   double b = t[0];
@@ -64,7 +54,7 @@ static double median_of(const double *t, int n) {
   if (s == NULL) return t[0];
   memcpy(s, t, (size_t)n * sizeof *s);
   qsort(s, (size_t)n, sizeof *s, cmp_double);
-  double m = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  double m = median_sorted(s, n);
   free(s);
   return m;
 }
@@ -119,44 +109,6 @@ fail:
   return -1;
 }
 
-/* Called through a volatile pointer so the copies are never elided. */
-static void *(*volatile copy_fn)(void *, const void *, size_t) = memcpy;
-
-/* Best of `repeat` memcpy runs of `size` bytes, in GB/s (1e9 bytes/s). */
-static double memcpy_gbps(char *dst, const char *src, size_t size, int repeat) {
-  double best = 0;
-  for (int i = 0; i < repeat; i++) {
-    double t0 = now_ms();
-    copy_fn(dst, src, size);
-    double t = now_ms() - t0;
-    if (i == 0 || t < best) best = t;
-  }
-  return (double)size / (best * 1e6);
-}
-
-/* Size of the L3 cache: sysfs first (some virtual machines report a wrong
- * size through sysconf), then sysconf, then 32 MiB. */
-static size_t l3_bytes(void) {
-  for (int i = 0; i < 8; i++) {
-    char path[96], text[32];
-    snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/level", i);
-    FILE *f = fopen(path, "r");
-    if (f == NULL) break;
-    int level = fgets(text, sizeof text, f) != NULL ? atoi(text) : 0;
-    fclose(f);
-    if (level != 3) continue;
-    snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
-    if ((f = fopen(path, "r")) == NULL) break;
-    char *end = NULL;
-    unsigned long long v = fgets(text, sizeof text, f) != NULL ? strtoull(text, &end, 10) : 0;
-    fclose(f);
-    if (end != NULL && (*end == 'K' || *end == 'k')) v <<= 10;
-    else if (end != NULL && *end == 'M') v <<= 20;
-    if (v > 0) return (size_t)v;
-  }
-  long v = sysconf(_SC_LEVEL3_CACHE_SIZE);
-  return v > 0 ? (size_t)v : FALLBACK_L3;
-}
 
 static void type_label(const dps_column_view *cv, char *out, size_t cap) {
   if (cv->type == DPS_TYPE_DECIMAL)
@@ -249,14 +201,14 @@ int main(int argc, char **argv) {
   for (int i = 0; i < repeat; i++)
     if ((times[i] = read_pass(r, NULL, 0, NULL, NULL)) < 0) goto done;
   double all_best = best_of(times, repeat), all_median = median_of(times, repeat);
-  double all_copy = memcpy_gbps(dst, src, max_size, repeat);
+  double all_copy = memcpy_gbps(dst, src, max_size, 1, repeat);
   for (size_t c = 0; c < nc; c++) {
     for (int i = 0; i < repeat; i++)
       if ((times[i] = read_pass(r, &c, 1, NULL, NULL)) < 0) goto done;
     col_best[c] = best_of(times, repeat);
     size_t size = bytes[c] > max_size ? max_size : (size_t)bytes[c];
     if (size < min_copy) size = min_copy;
-    col_copy[c] = memcpy_gbps(dst, src, size, repeat);
+    col_copy[c] = memcpy_gbps(dst, src, size, 1, repeat);
   }
 
   printf("decode: %s: %llu rows, %zu columns, %zu row groups, %llu bytes "

@@ -31,6 +31,9 @@
  *   best_ms=, median_ms=    of the R timed runs
  * and before them threads=, setup_ms= and version= once.
  */
+#include "bench/bench.h"
+#include "bench/duckdb_api.h"
+
 #include <dlfcn.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -42,85 +45,7 @@
 #define DEFAULT_REPEAT 5
 #define MAX_SETUP 16
 
-/* The C API entry points used, declared as DuckDB's duckdb.h documents
- * them: handles are pointers, a state is 0 on success, idx_t is uint64_t,
- * and a result is a caller-allocated struct (48 bytes in 1.x; room is left
- * for more). */
-typedef void *duck_handle;
-typedef struct duck_result {
-  _Alignas(16) unsigned char bytes[256];
-} duck_result;
-typedef int (*open_fn)(const char *, duck_handle *);
-typedef int (*connect_fn)(duck_handle, duck_handle *);
-typedef int (*query_fn)(duck_handle, const char *, duck_result *);
-typedef void (*destroy_fn)(duck_result *);
-typedef uint64_t (*count_fn)(duck_result *);
-typedef int (*column_type_fn)(duck_result *, uint64_t);
-typedef bool (*is_null_fn)(duck_result *, uint64_t, uint64_t);
-typedef char *(*varchar_fn)(duck_result *, uint64_t, uint64_t);
-typedef void (*free_fn)(void *);
-typedef const char *(*error_fn)(duck_result *);
-typedef const char *(*version_fn)(void);
-typedef void (*disconnect_fn)(duck_handle *);
-typedef void (*close_fn)(duck_handle *);
-
-static struct duck_api {
-  open_fn open;
-  connect_fn connect;
-  query_fn query;
-  destroy_fn destroy;
-  count_fn row_count;
-  count_fn column_count;
-  column_type_fn column_type;
-  is_null_fn is_null;
-  varchar_fn value_varchar;
-  free_fn free;
-  error_fn error;
-  version_fn version;
-  disconnect_fn disconnect;
-  close_fn close;
-} duck;
-
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static int load_api(void *lib) {
-  /* dlsym returns an object pointer; ISO C has no cast from it to a
-   * function pointer, so the bits are copied (POSIX guarantees they fit). */
-#define LOAD(field, name)                                                   \
-  do {                                                                      \
-    void *p_ = dlsym(lib, name);                                            \
-    if (p_ == NULL) {                                                       \
-      fprintf(stderr, "duckdb_query: %s not found in the library\n", name); \
-      return -1;                                                            \
-    }                                                                       \
-    memcpy(&duck.field, &p_, sizeof duck.field);                            \
-  } while (0)
-  LOAD(open, "duckdb_open");
-  LOAD(connect, "duckdb_connect");
-  LOAD(query, "duckdb_query");
-  LOAD(destroy, "duckdb_destroy_result");
-  LOAD(row_count, "duckdb_row_count");
-  LOAD(column_count, "duckdb_column_count");
-  LOAD(column_type, "duckdb_column_type");
-  LOAD(is_null, "duckdb_value_is_null");
-  LOAD(value_varchar, "duckdb_value_varchar");
-  LOAD(free, "duckdb_free");
-  LOAD(error, "duckdb_result_error");
-  LOAD(version, "duckdb_library_version");
-  LOAD(disconnect, "duckdb_disconnect");
-  LOAD(close, "duckdb_close");
-#undef LOAD
-  return 0;
-}
+static duck_api duck;
 
 /* Name of a duckdb_type value (the enum of duckdb.h, stable across 1.x). */
 static const char *type_name(int t) {
@@ -189,7 +114,7 @@ static int run_query(duck_handle con, const char *sql, int repeat, double *ms) {
   print_result(&res);
   duck.destroy(&res);
   qsort(ms, (size_t)repeat, sizeof *ms, cmp_double);
-  double median = repeat % 2 ? ms[repeat / 2] : (ms[repeat / 2 - 1] + ms[repeat / 2]) / 2;
+  double median = median_sorted(ms, repeat);
   printf("best_ms=%.3f\nmedian_ms=%.3f\n", ms[0], median);
   return 0;
 }
@@ -233,7 +158,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "duckdb_query: %s\n", dlerror());
     return 1;
   }
-  if (load_api(lib) != 0) return 1;
+  if (duck_load(lib, "duckdb_query", &duck) != 0) return 1;
   duck_handle db = NULL, con = NULL;
   if (duck.open(NULL, &db) != 0 || duck.connect(db, &con) != 0) {
     fprintf(stderr, "duckdb_query: cannot open an in-memory database\n");

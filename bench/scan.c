@@ -42,6 +42,8 @@
  */
 #include <dpsnap.h>
 
+#include "bench/bench.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,8 +59,7 @@
 #define MAX_QUERIES 32
 #define SQL_CAP 2048
 #define SF1_ROWS 6001215u
-#define FALLBACK_L3 ((size_t)32 << 20)
-#define MAX_THREADS 256
+#define MAX_THREADS BENCH_MAX_THREADS
 
 /* One query being built: its nodes, the scan options that refer to them,
  * and the SQL that asks DuckDB the same. */
@@ -357,89 +358,10 @@ static int build(query_build *b, const query_def *def, uint64_t rows, const char
 
 /* ------------------------------------------------------------ timing */
 
-static double now_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec * 1e-6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 /* Sorts t and returns its median. */
 static double median_of(double *t, int n) {
   qsort(t, (size_t)n, sizeof *t, cmp_double);
-  return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
-}
-
-/* Size of the L3 cache: sysfs first (some virtual machines report a wrong
- * size through sysconf), then sysconf, then 32 MiB (as bench/decode.c). */
-static size_t l3_bytes(void) {
-  for (int i = 0; i < 8; i++) {
-    char path[96], text[32];
-    snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/level", i);
-    FILE *f = fopen(path, "r");
-    if (f == NULL) break;
-    int level = fgets(text, sizeof text, f) != NULL ? atoi(text) : 0;
-    fclose(f);
-    if (level != 3) continue;
-    snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", i);
-    if ((f = fopen(path, "r")) == NULL) break;
-    char *end = NULL;
-    unsigned long long v = fgets(text, sizeof text, f) != NULL ? strtoull(text, &end, 10) : 0;
-    fclose(f);
-    if (end != NULL && (*end == 'K' || *end == 'k')) v <<= 10;
-    else if (end != NULL && *end == 'M') v <<= 20;
-    if (v > 0) return (size_t)v;
-  }
-  long v = sysconf(_SC_LEVEL3_CACHE_SIZE);
-  return v > 0 ? (size_t)v : FALLBACK_L3;
-}
-
-/* Called through a volatile pointer so the copies are never elided. */
-static void *(*volatile copy_fn)(void *, const void *, size_t) = memcpy;
-
-typedef struct copy_part {
-  char *dst;
-  const char *src;
-  size_t size;
-} copy_part;
-
-static void *copy_thread(void *arg) {
-  copy_part *p = arg;
-  copy_fn(p->dst, p->src, p->size);
-  return NULL;
-}
-
-/* Best of `repeat` copies of `size` bytes split over `threads` threads, in
- * GB/s (1e9 bytes/s); thread start and join are in the time. */
-static double memcpy_gbps(char *dst, const char *src, size_t size, unsigned threads, int repeat) {
-  copy_part parts[MAX_THREADS];
-  pthread_t tid[MAX_THREADS];
-  size_t chunk = size / threads;
-  double best = 0;
-  for (unsigned t = 0; t < threads; t++) {
-    parts[t].dst = dst + t * chunk;
-    parts[t].src = src + t * chunk;
-    parts[t].size = t + 1 == threads ? size - t * chunk : chunk;
-  }
-  for (int i = 0; i < repeat; i++) {
-    double t0 = now_ms();
-    if (threads == 1) {
-      copy_fn(dst, src, size);
-    } else {
-      unsigned started = 0;
-      for (; started < threads; started++)
-        if (pthread_create(&tid[started], NULL, copy_thread, &parts[started]) != 0) break;
-      for (unsigned t = 0; t < started; t++) pthread_join(tid[t], NULL);
-      if (started < threads) return 0;
-    }
-    double t = now_ms() - t0;
-    if (i == 0 || t < best) best = t;
-  }
-  return (double)size / (best * 1e6);
+  return median_sorted(t, n);
 }
 
 /* ------------------------------------------------------------ output */
