@@ -12,6 +12,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #define BENCH_FALLBACK_L3 ((size_t)32 << 20)
 #define BENCH_MAX_THREADS 256
@@ -54,6 +57,16 @@ static inline size_t l3_bytes(void) {
   }
   long v = sysconf(_SC_LEVEL3_CACHE_SIZE);
   return v > 0 ? (size_t)v : BENCH_FALLBACK_L3;
+}
+
+/* Keeps freed blocks up to 32 MiB in the heap, so that a timed run reuses
+ * the pages of the previous one instead of faulting in fresh mmap()ed
+ * ones (page faults would dominate the time of small files). */
+static inline void bench_keep_freed_memory(void) {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
 }
 
 /* Called through a volatile pointer so the copies are never elided. */

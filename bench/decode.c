@@ -35,9 +35,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 #define DEFAULT_REPEAT 5
 #define MAX_COPY ((size_t)1 << 30)
@@ -139,12 +136,7 @@ int main(int argc, char **argv) {
     }
   }
   if (path == NULL) return usage();
-#if defined(__GLIBC__)
-  /* Without this every cursor's buffers are new mmap()ed pages, and page
-   * faults dominate the time of small files (see the header comment). */
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
-#endif
+  bench_keep_freed_memory();  /* see the header comment */
 
   dps_error err = {0};
   dps_reader *r = NULL;

@@ -50,9 +50,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 #define DEFAULT_REPEAT 5
 #define MAX_AGGS 12
@@ -562,12 +559,7 @@ int main(int argc, char **argv) {
     }
   }
   if (path == NULL || n_queries == 0) return usage();
-#if defined(__GLIBC__)
-  /* As in bench/decode.c: freed buffers stay in the heap, so a run reuses
-   * the pages of the previous one instead of faulting in fresh ones. */
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
-#endif
+  bench_keep_freed_memory();
 
   dps_error err = {0};
   dps_reader *r = NULL;
