@@ -772,20 +772,26 @@ static int need_column(parser *p, const operand *a, const token *op) {
   return -1;
 }
 
+/* Consumes the ')' that closes the '(' at `open`, or fails saying so. */
+static int close_paren(parser *p, const token *open) {
+  if (peek(p)->kind != T_RPAREN) {
+    char what[64];
+    snprintf(what, sizeof what, "')' to close the '(' at %zu",
+             char_pos(p, open->start));
+    expected(p, what);
+    return -1;
+  }
+  next(p);
+  return 0;
+}
+
 static dps_node *parse_pred(parser *p) {
   token *t = peek(p);
   if (t->kind == T_LPAREN) {
     next(p);
     dps_node *n = parse_or(p);
     if (p->failed) return NULL;
-    if (peek(p)->kind != T_RPAREN) {
-      char what[64];
-      snprintf(what, sizeof what, "')' to close the '(' at %zu",
-               char_pos(p, t->start));
-      expected(p, what);
-      return NULL;
-    }
-    next(p);
+    if (close_paren(p, t)) return NULL;
     return n;
   }
   if (is_kw(t, "starts_with") && peek_at(p, 1)->kind == T_LPAREN)
@@ -1002,14 +1008,7 @@ static dps_node *parse_factor(parser *p, arith_info *info) {
     p->depth--;
     info->start = t->start;
     if (p->failed) return NULL;
-    if (peek(p)->kind != T_RPAREN) {
-      char what[64];
-      snprintf(what, sizeof what, "')' to close the '(' at %zu",
-               char_pos(p, t->start));
-      expected(p, what);
-      return NULL;
-    }
-    next(p);
+    if (close_paren(p, t)) return NULL;
     return n;
   }
   if (t->kind == T_NUMBER ||
