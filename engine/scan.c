@@ -19,6 +19,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__SSE2__)
+#  include <emmintrin.h>
+#endif
 
 #define VEC DPS_VECTOR_SIZE
 #define SUM_PASSES 1  /* masked passes beat the counting sort only for one group */
@@ -247,6 +250,8 @@ struct dps_scan {
   bool agg_mode;
   bool fused;                /* aggregates of whole pages: see fused_group */
   bool counts_only;          /* only count(*), no groups: the matches */
+  bool need_false;           /* the predicate has a NOT: false flags too */
+  bool all_and;              /* the predicate is leaves under ANDs only */
   unsigned threads;
   uint64_t limit;
   /* state */
@@ -272,6 +277,7 @@ struct worker {
   colstate *cols;            /* per schema column */
   uint8_t *vstate;           /* per vector of the row group */
   uint8_t *sel;              /* per row of the row group: selected */
+  uint64_t *selbits;         /* the same as bits, 64 rows a word */
   uint8_t (*T)[VEC], (*F)[VEC];  /* per pnode */
   uint8_t **entry_match;     /* per leaf: per dictionary entry of a page */
   size_t *entry_cap;
@@ -517,8 +523,9 @@ static void leaf_eval(worker *w, const dps_leaf *lf, size_t li, colpage *cp,
       uint8_t v = 1;
       if (bits) v = dps__bit(bits, off + i);
       T[i] = want_null ? (uint8_t)(v ^ 1) : v;
-      F[i] = (uint8_t)!T[i];
     }
+    if (F)
+      for (size_t i = 0; i < n; i++) F[i] = (uint8_t)(T[i] ^ 1);
     return;
   }
   if (cp->is_for && !cp->full) {
@@ -550,11 +557,18 @@ static void leaf_eval(worker *w, const dps_leaf *lf, size_t li, colpage *cp,
     dps__kernel_leaf(lf, &cp->data, off, n, m);
   }
   uint8_t neg = lf->negate ? 1 : 0;
-  if (bits == NULL) {
+  if (bits == NULL && F == NULL) {
+    if (neg)
+      for (size_t i = 0; i < n; i++) T[i] = m[i] ^ 1;
+    else
+      memcpy(T, m, n);
+  } else if (bits == NULL) {
     for (size_t i = 0; i < n; i++) {
       T[i] = m[i] ^ neg;
       F[i] = (uint8_t)(T[i] ^ 1);
     }
+  } else if (F == NULL) {
+    for (size_t i = 0; i < n; i++) T[i] = (m[i] ^ neg) & dps__bit(bits, off + i);
   } else {
     for (size_t i = 0; i < n; i++) {
       uint8_t v = dps__bit(bits, off + i);
@@ -565,12 +579,16 @@ static void leaf_eval(worker *w, const dps_leaf *lf, size_t li, colpage *cp,
   }
 }
 
-/* AND / OR of two nodes' true and false flags (three-valued logic). */
+/* AND / OR of two nodes' true and false flags (three-valued logic); the
+ * true flags only when f is NULL. */
 static void combine(bool is_and, const uint8_t *restrict ta,
                     const uint8_t *restrict fa, const uint8_t *restrict tb,
                     const uint8_t *restrict fb, uint8_t *restrict t,
                     uint8_t *restrict f, size_t n) {
-  if (is_and) {
+  if (f == NULL) {
+    if (is_and) for (size_t r = 0; r < n; r++) t[r] = ta[r] & tb[r];
+    else for (size_t r = 0; r < n; r++) t[r] = ta[r] | tb[r];
+  } else if (is_and) {
     for (size_t r = 0; r < n; r++) t[r] = ta[r] & tb[r], f[r] = fa[r] | fb[r];
   } else {
     for (size_t r = 0; r < n; r++) t[r] = ta[r] | tb[r], f[r] = fa[r] & fb[r];
@@ -606,11 +624,140 @@ static dps_status prepare_entries(worker *w, size_t li, const colpage *cp) {
   return DPS_OK;
 }
 
+/* 64 bytes of 0/1 flags as a mask: bit k is byte k. */
+static uint64_t sel_mask64(const uint8_t *p) {
+#if defined(__SSE2__)
+  uint64_t m = 0;
+  for (unsigned k = 0; k < 4; k++) {
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+    /* 0/1 bytes: bit 0 moved to the sign bit of the same byte. */
+    m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_slli_epi64(x, 7)) << (16 * k);
+  }
+  return m;
+#else
+  uint64_t m = 0;
+  for (unsigned k = 0; k < 8; k++) {
+    uint64_t word;
+    memcpy(&word, p + 8 * k, 8);
+    /* Bytes 0/1 to bits: bit j is byte j (little-endian). */
+    m |= (((word & 0x0101010101010101ull) * 0x0102040810204080ull) >> 56) << (8 * k);
+  }
+  return m;
+#endif
+}
+
+/* The 0/1 flags sel[0..n) of one vector as bits[0..16) (bits past n
+ * zero); returns how many are set. */
+static uint64_t sel_to_bits(const uint8_t *sel, size_t n, uint64_t *bits) {
+  uint64_t hits = 0;
+  for (size_t k = 0; k < VEC / 64; k++) {
+    uint64_t m = 0;
+    if (64 * k + 64 <= n) {
+      m = sel_mask64(sel + 64 * k);
+    } else {
+      for (size_t r = 64 * k; r < n; r++) m |= (uint64_t)sel[r] << (r - 64 * k);
+    }
+    bits[k] = m;
+    hits += (uint64_t)__builtin_popcountll(m);
+  }
+  return hits;
+}
+
 /* An is [not] null leaf on a page whose null count is 0 or all its rows
  * needs no value of the page. */
 static bool null_decided(const dps_leaf *lf, const dps_page_ref *pg) {
   return (lf->kind == DPS_LF_ISNULL || lf->kind == DPS_LF_NOTNULL) &&
          (pg->null_count == 0 || pg->null_count == pg->value_count);
+}
+
+/* Loads the page of leaf k's column that holds row `at` (unless the
+ * footer answers the leaf); *cpp and *pgp: that page. */
+static dps_status leaf_page(worker *w, size_t g, size_t k, size_t at,
+                            colpage **cpp, const dps_page_ref **pgp) {
+  const dps_leaf *lf = &w->scan->b.leaves[k];
+  colstate *cs = &w->cols[lf->col];
+  size_t pk = page_at(cs, at, 0);
+  *cpp = &cs->pages[pk];
+  *pgp = &w->scan->f->groups[g].chunks[lf->col].pages[pk];
+  if (null_decided(lf, *pgp)) return DPS_OK;
+  return load_pred(w, g, lf->col, pk);
+}
+
+/* Leaf k on rows [at, at + cnt) of the row group: its true flags into T,
+ * its false flags into F unless F is NULL. */
+static dps_status leaf_flags(worker *w, size_t g, size_t k, size_t at,
+                             size_t cnt, uint8_t *T, uint8_t *F) {
+  const dps_leaf *lf = &w->scan->b.leaves[k];
+  colpage *cp;
+  const dps_page_ref *pg;
+  dps_status s = leaf_page(w, g, k, at, &cp, &pg);
+  if (s != DPS_OK) return s;
+  if (null_decided(lf, pg)) {
+    /* is [not] null on a page without nulls, or of nulls only: the
+     * footer's count answers, the page is not read. */
+    uint8_t t = (pg->null_count == 0) == (lf->kind == DPS_LF_NOTNULL);
+    memset(T, t, cnt);
+    if (F) memset(F, t ^ 1, cnt);
+    return DPS_OK;
+  }
+  if (cp->is_dict && (s = prepare_entries(w, k, cp)) != DPS_OK) return s;
+  leaf_eval(w, lf, k, cp, at - cp->row0, cnt, T, F);
+  return DPS_OK;
+}
+
+/* A predicate of leaves under ANDs on rows [at, at + cnt): each leaf
+ * narrows w->sel in turn, and once no row is left the remaining leaves
+ * are neither evaluated nor their pages read. */
+static dps_status eval_and(worker *w, size_t g, size_t at, size_t cnt) {
+  const dps_bound *b = &w->scan->b;
+  uint8_t *sel = w->sel + at, *m = w->T[0];
+  for (size_t k = 0; k < b->n_leaves; k++) {
+    dps_status s = leaf_flags(w, g, k, at, cnt, k == 0 ? sel : m, NULL);
+    if (s != DPS_OK) return s;
+    uint8_t any = 0;
+    if (k == 0) {
+      for (size_t r = 0; r < cnt; r++) any |= sel[r];
+    } else {
+      for (size_t r = 0; r < cnt; r++) any |= sel[r] &= m[r];
+    }
+    if (!any) return DPS_OK;
+  }
+  return DPS_OK;
+}
+
+/* Any predicate tree on rows [at, at + cnt), node by node (children come
+ * before their parents), into w->sel. */
+static dps_status eval_tree(worker *w, size_t g, size_t at, size_t cnt) {
+  dps_scan *sc = w->scan;
+  const dps_bound *b = &sc->b;
+  for (size_t k = 0; k < b->n_leaves; k++) {
+    colpage *cp;
+    const dps_page_ref *pg;
+    dps_status s = leaf_page(w, g, k, at, &cp, &pg);
+    if (s != DPS_OK) return s;
+  }
+  for (size_t i = 0; i < b->n_pnodes; i++) {
+    const dps_pnode *p = &b->pnodes[i];
+    /* False flags matter only below a NOT: without one, true flags alone
+     * decide AND and OR. */
+    uint8_t *T = w->T[i], *F = sc->need_false ? w->F[i] : NULL;
+    switch (p->kind) {
+      case DPS_P_LEAF: {
+        dps_status s = leaf_flags(w, g, (size_t)p->leaf, at, cnt, T, F);
+        if (s != DPS_OK) return s;
+        break;
+      }
+      case DPS_P_NOT:
+        memcpy(T, w->F[p->a], cnt);
+        memcpy(F, w->T[p->a], cnt);
+        break;
+      default:
+        combine(p->kind == DPS_P_AND, w->T[p->a], w->F[p->a], w->T[p->b],
+                w->F[p->b], T, F, cnt);
+    }
+  }
+  memcpy(w->sel + at, w->T[b->root], cnt);
+  return DPS_OK;
 }
 
 /* Decides every vector of row group g from zone maps, then evaluates the
@@ -624,6 +771,9 @@ static dps_status select_rows(worker *w, size_t g, uint64_t *matched) {
   if (b->root < 0) {
     memset(w->sel, 1, rows);
     memset(w->vstate, VS_ALL, nvec);
+    for (size_t k = 0; k < (rows + 63) / 64; k++)
+      w->selbits[k] = rows - 64 * k >= 64 ? ~(uint64_t)0
+                                          : ((uint64_t)1 << (rows - 64 * k)) - 1;
     *matched = rows;
     w->st.rows_scanned += rows;
     return DPS_OK;
@@ -680,10 +830,18 @@ static dps_status select_rows(worker *w, size_t g, uint64_t *matched) {
     else w->st.vectors_pruned++;
   }
   /* Evaluate the "some" vectors. */
+  uint64_t hits = 0;
   for (size_t v = 0; s == DPS_OK && v < nvec; v++) {
     size_t r0 = v * VEC, n = r0 + VEC < rows ? VEC : rows - r0;
     if (w->vstate[v] != VS_SOME) {
-      memset(w->sel + r0, w->vstate[v] == VS_ALL, n);
+      bool all = w->vstate[v] == VS_ALL;
+      memset(w->sel + r0, all, n);
+      for (size_t k = 0; k < VEC / 64; k++) {
+        size_t left = n > 64 * k ? n - 64 * k : 0;
+        w->selbits[v * (VEC / 64) + k] =
+            !all || left == 0 ? 0 : left >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << left) - 1;
+      }
+      hits += all ? n : 0;
       continue;
     }
     /* Sub-ranges where every predicate column stays in one page. */
@@ -697,53 +855,15 @@ static dps_status select_rows(worker *w, size_t g, uint64_t *matched) {
         if (k < 64) hint[k] = pk;
         colpage *cp = &cs->pages[pk];
         if (cp->row0 + cp->n < end) end = cp->row0 + cp->n;
-        if (null_decided(lf, &rg->chunks[lf->col].pages[pk])) continue;
-        if ((s = load_pred(w, g, lf->col, pk)) != DPS_OK) break;
       }
-      if (s != DPS_OK) break;
       size_t cnt = end - at;
-      for (size_t i = 0; i < b->n_pnodes; i++) {
-        const dps_pnode *p = &b->pnodes[i];
-        uint8_t *T = w->T[i], *F = w->F[i];
-        switch (p->kind) {
-          case DPS_P_LEAF: {
-            const dps_leaf *lf = &b->leaves[p->leaf];
-            colstate *cs = &w->cols[lf->col];
-            size_t pk = page_at(cs, at, 0);
-            colpage *cp = &cs->pages[pk];
-            const dps_page_ref *pg = &rg->chunks[lf->col].pages[pk];
-            if (null_decided(lf, pg)) {
-              /* is [not] null on a page without nulls, or of nulls only:
-               * the footer's count answers, the page is not read. */
-              uint8_t t = (pg->null_count == 0) == (lf->kind == DPS_LF_NOTNULL);
-              memset(T, t, cnt);
-              memset(F, t ^ 1, cnt);
-              break;
-            }
-            if (cp->is_dict && (s = prepare_entries(w, (size_t)p->leaf, cp)) != DPS_OK)
-              break;
-            leaf_eval(w, lf, (size_t)p->leaf, cp, at - cp->row0, cnt, T, F);
-            break;
-          }
-          case DPS_P_NOT:
-            memcpy(T, w->F[p->a], cnt);
-            memcpy(F, w->T[p->a], cnt);
-            break;
-          default:
-            combine(p->kind == DPS_P_AND, w->T[p->a], w->F[p->a], w->T[p->b],
-                    w->F[p->b], T, F, cnt);
-        }
-        if (s != DPS_OK) break;
-      }
-      if (s == DPS_OK) memcpy(w->sel + at, w->T[b->root], cnt);
+      s = sc->all_and ? eval_and(w, g, at, cnt) : eval_tree(w, g, at, cnt);
       at = end;
     }
+    if (s == DPS_OK)
+      hits += sel_to_bits(w->sel + r0, n, &w->selbits[v * (VEC / 64)]);
   }
-  if (s == DPS_OK) {
-    uint64_t hits = 0;  /* a local sum vectorizes */
-    for (size_t r = 0; r < rows; r++) hits += w->sel[r];
-    *matched = hits;
-  }
+  if (s == DPS_OK) *matched = hits;
 out:
   if (lt != leaf) free(lt);
   if (tt != tmp) free(tt);
@@ -1491,23 +1611,17 @@ static dps_status aggregate_group(worker *w, size_t g, aggres *r) {
       if (cp->row0 + cp->n < end) end = cp->row0 + cp->n;
     }
     size_t n = 0;
-    /* Eight selection bytes at a time: runs of unselected rows are
+    /* The selection's bits, 64 rows a word: runs of unselected rows are
      * skipped whole (selective predicates leave mostly zeros). */
-    size_t row = at;
-    for (; row + 8 <= end; row += 8) {
-      uint64_t word;
-      memcpy(&word, w->sel + row, 8);
-      /* Bytes 0/1 to bits: bit k is byte k (little-endian). */
-      unsigned bits = (unsigned)(((word & 0x0101010101010101ull) *
-                                  0x0102040810204080ull) >> 56);
+    for (size_t wi = at / 64; wi * 64 < end; wi++) {
+      size_t base = wi * 64;
+      uint64_t bits = w->selbits[wi];
+      if (base < at) bits &= ~(uint64_t)0 << (at - base);
+      if (end - base < 64) bits &= ((uint64_t)1 << (end - base)) - 1;
       while (bits) {
-        w->idx[n++] = (uint32_t)(row + (unsigned)__builtin_ctz(bits));
+        w->idx[n++] = (uint32_t)(base + (unsigned)__builtin_ctzll(bits));
         bits &= bits - 1;
       }
-    }
-    for (; row < end; row++) {
-      w->idx[n] = (uint32_t)row;
-      n += w->sel[row];
     }
     if (n > 0 && n < end - at && 2 * n >= end - at) {
       /* Mostly selected: every row, the others masked, so that values
@@ -1534,6 +1648,7 @@ static void worker_free(worker *w, size_t n_cols, size_t n_leaves) {
   free(w->cols);
   free(w->vstate);
   free(w->sel);
+  free(w->selbits);
   free(w->T);
   free(w->F);
   free(w->entry_match);
@@ -1565,6 +1680,7 @@ static dps_status worker_init(worker *w, dps_scan *sc) {
   w->cols = calloc(sc->f->schema->n, sizeof *w->cols);
   w->vstate = malloc(max_rows / VEC + 2);
   w->sel = malloc(max_rows + 1);
+  w->selbits = calloc(max_rows / 64 + VEC / 64 + 1, sizeof *w->selbits);
   w->T = malloc(np * sizeof *w->T);
   w->F = malloc(np * sizeof *w->F);
   w->entry_match = calloc(nl, sizeof *w->entry_match);
@@ -1581,7 +1697,7 @@ static dps_status worker_init(worker *w, dps_scan *sc) {
   w->xp = calloc(nx, sizeof *w->xp);
   w->xbound = calloc(nx, sizeof *w->xbound);
   w->xclean = calloc(nx, sizeof *w->xclean);
-  if (!w->cols || !w->vstate || !w->sel || !w->T || !w->F || !w->entry_match ||
+  if (!w->cols || !w->vstate || !w->sel || !w->selbits || !w->T || !w->F || !w->entry_match ||
       !w->entry_cap || !w->entry_page || !w->entry_gen || !w->entry_run ||
       !w->entry_lo || !w->entry_hi || !w->xi || !w->xf || !w->xn ||
       !w->xstamp || !w->xp || !w->xbound || !w->xclean)
@@ -1825,6 +1941,12 @@ dps_status dps_scan_open(dps_scan **out, dps_reader *reader,
   sc->agg_mode = o->n_aggs > 0;
   sc->fused = sc->agg_mode && fusable(&sc->b);
   sc->counts_only = sc->agg_mode && sc->b.n_group == 0;
+  sc->all_and = true;
+  for (size_t i = 0; i < sc->b.n_pnodes; i++) {
+    sc->need_false |= sc->b.pnodes[i].kind == DPS_P_NOT;
+    sc->all_and &= sc->b.pnodes[i].kind == DPS_P_LEAF ||
+                   sc->b.pnodes[i].kind == DPS_P_AND;
+  }
   for (size_t a = 0; a < sc->b.n_aggs; a++)
     sc->counts_only &= sc->b.aggs[a].fn == DPS_AGG_COUNT_STAR;
   sc->limit = o->limit;

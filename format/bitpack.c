@@ -62,6 +62,14 @@ BP_DEFINE_API(16)
 BP_DEFINE_API(32)
 BP_DEFINE_API(64)
 
+uint32_t dps__max_u32_isa(dps_isa isa, const uint32_t *v, size_t n) {
+  return bp_kernels[usable(isa)]->max32(v, n);
+}
+
+uint32_t dps__max_u32(const uint32_t *v, size_t n) {
+  return bp_kernels[dps__isa_active()]->max32(v, n);
+}
+
 /* ---- packing ------------------------------------------------------------- */
 
 /* The inverse of bp_row##T, row by row into a zeroed output: value r of

@@ -61,6 +61,7 @@ typedef struct dps__bp_kernels {
   const dps__bp_fn16 *u16;  /* 17 entries */
   const dps__bp_fn32 *u32;  /* 33 entries */
   const dps__bp_fn64 *u64;  /* 65 entries */
+  uint32_t (*max32)(const uint32_t *, size_t);  /* largest of n, 0 if none */
 } dps__bp_kernels;
 
 extern const dps__bp_kernels dps__bp_kernels_scalar;  /* bitpack.c */
@@ -202,7 +203,14 @@ extern const dps__bp_kernels dps__bp_kernels_avx512;  /* bitpack_avx512.c */
       BP_W32(BP_WIDTH_PTR, A, I, 32)};                                     \
   static const dps__bp_fn64 bp_tab64_##I[65] = {                           \
       BP_W64(BP_WIDTH_PTR, A, I, 64)};                                     \
-  const dps__bp_kernels dps__bp_kernels_##I = {bp_tab8_##I, bp_tab16_##I,  \
-                                               bp_tab32_##I, bp_tab64_##I};
+  /* The largest of n words: dictionary codes are checked against the    \
+   * entry count with it, a reduction that vectorises per ISA. */          \
+  A static uint32_t bp_max32_##I(const uint32_t *v, size_t n) {            \
+    uint32_t top = 0;                                                      \
+    for (size_t i = 0; i < n; i++) top = v[i] > top ? v[i] : top;          \
+    return top;                                                            \
+  }                                                                        \
+  const dps__bp_kernels dps__bp_kernels_##I = {                            \
+      bp_tab8_##I, bp_tab16_##I, bp_tab32_##I, bp_tab64_##I, bp_max32_##I};
 
 #endif /* DPS_BITPACK_BODY_H */

@@ -221,16 +221,23 @@ dps_status dps__cascade_for_view(dps_type t, const uint8_t *raw, size_t len,
   return DPS_OK;
 }
 
-/* Little-endian word `k` of T/8 bytes at p. */
+/* Little-endian word `k` of T/8 bytes at p (fixed-size copies: loads). */
 static uint64_t word_at(const uint8_t *p, unsigned bytes, size_t k) {
-  uint64_t x = 0;
-  memcpy(&x, p + k * bytes, bytes);
-  return x;
+  p += k * bytes;
+  switch (bytes) {
+    case 1: return p[0];
+    case 2: { uint16_t x; memcpy(&x, p, 2); return x; }
+    case 4: { uint32_t x; memcpy(&x, p, 4); return x; }
+    default: { uint64_t x; memcpy(&x, p, 8); return x; }
+  }
 }
 
-void dps__for_view_get(const dps_for_view *v, const uint32_t *rows, size_t k,
-                       size_t row0, int64_t *out) {
-  const unsigned T = 8 * v->width, L = 1024 / T, b = v->bits;
+/* dps__for_view_get for one value width W (bytes): T, L and the lane
+ * arithmetic are constants, so divisions are shifts. */
+static inline void for_view_get_w(const dps_for_view *v, unsigned W,
+                                  const uint32_t *rows, size_t k, size_t row0,
+                                  int64_t *out) {
+  const unsigned T = 8 * W, L = 1024 / T, b = v->bits;
   const size_t vbytes = DPS_PACKED_BYTES(b);
   const uint64_t tmask = T == 64 ? ~(uint64_t)0 : (((uint64_t)1 << T) - 1);
   const uint64_t bmask = b == 64 ? ~(uint64_t)0 : (((uint64_t)1 << b) - 1);
@@ -249,15 +256,27 @@ void dps__for_view_get(const dps_for_view *v, const uint32_t *rows, size_t k,
     if (b > 0) {
       const uint8_t *pv = v->packed + vec * vbytes;
       size_t lane = i % L, r = i / L, p = r * b, w = p / T, sh = p % T;
-      x = word_at(pv, v->width, w * L + lane) >> sh;
-      if (sh + b > T) x |= word_at(pv, v->width, (w + 1) * L + lane) << (T - sh);
+      x = word_at(pv, W, w * L + lane) >> sh;
+      if (sh + b > T) x |= word_at(pv, W, (w + 1) * L + lane) << (T - sh);
       x &= bmask;
     }
     x = (x + v->base) & tmask;
-    while (pi < v->n_patches && dps__load_u32(v->patch_pos + 4 * (size_t)pi) < row) pi++;
-    if (pi < v->n_patches && dps__load_u32(v->patch_pos + 4 * (size_t)pi) == row)
-      x = word_at(v->patch_val, v->width, pi);
+    if (pi < v->n_patches) {
+      while (pi < v->n_patches && dps__load_u32(v->patch_pos + 4 * (size_t)pi) < row) pi++;
+      if (pi < v->n_patches && dps__load_u32(v->patch_pos + 4 * (size_t)pi) == row)
+        x = word_at(v->patch_val, W, pi);
+    }
     out[j] = v->is_signed ? (int64_t)(x << shift) >> shift : (int64_t)x;
+  }
+}
+
+void dps__for_view_get(const dps_for_view *v, const uint32_t *rows, size_t k,
+                       size_t row0, int64_t *out) {
+  switch (v->width) {
+    case 1: for_view_get_w(v, 1, rows, k, row0, out); break;
+    case 2: for_view_get_w(v, 2, rows, k, row0, out); break;
+    case 4: for_view_get_w(v, 4, rows, k, row0, out); break;
+    default: for_view_get_w(v, 8, rows, k, row0, out); break;
   }
 }
 

@@ -272,11 +272,9 @@ dps_status dps__dict_read(dps_dec *d, dps_rd *rd, const dps_values *v,
   }
   dps_values cv = {DPS_KIND_INT, 4, false, v->n, NULL, NULL, NULL};
   if (s == DPS_OK) s = dps__child_decode(d, rd, &cv, depth + 1, codes, NULL);
-  /* The largest code first (a loop that vectorizes), the culprit only
+  /* The largest code first (a per-ISA reduction), the culprit only
    * when there is one. */
-  uint32_t top = 0;
-  for (size_t i = 0; s == DPS_OK && i < v->n; i++)
-    top = codes[i] > top ? codes[i] : top;
+  uint32_t top = s == DPS_OK ? dps__max_u32(codes, v->n) : 0;
   for (size_t i = 0; s == DPS_OK && top >= nd && i < v->n; i++)
     if (codes[i] >= nd)
       s = dps__rd_fail(d, rd, "value %zu: expected a dictionary code below "

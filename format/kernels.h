@@ -53,6 +53,10 @@ void dps__unpack16(const uint16_t *in, unsigned w, uint16_t base, uint16_t *out)
 void dps__unpack32(const uint32_t *in, unsigned w, uint32_t base, uint32_t *out);
 void dps__unpack64(const uint64_t *in, unsigned w, uint64_t base, uint64_t *out);
 
+/* The largest of v[0..n) (0 when n is 0), with the active ISA. */
+uint32_t dps__max_u32(const uint32_t *v, size_t n);
+uint32_t dps__max_u32_isa(dps_isa isa, const uint32_t *v, size_t n);
+
 /* The same for one explicit ISA (which must be supported): for tests and
  * benchmarks that compare every variant with the scalar oracle. */
 void dps__unpack8_isa(dps_isa isa, const uint8_t *in, unsigned w, uint8_t base, uint8_t *out);

@@ -557,6 +557,34 @@ static void test_bitpack__unsupported_isa_runs_scalar(void **state) {
   free(packed);
 }
 
+/* The largest-code reduction that checks dictionary codes: every ISA
+ * equals a plain loop, at every length (tails included) and wherever the
+ * maximum sits, with 0 for no values and UINT32_MAX as a value. */
+static void test_bitpack__max_u32_every_isa(void **state) {
+  (void)state;
+  static uint32_t v[300];
+  tu_rng rng;
+  tu_rng_seed(&rng, 11);
+  for (size_t n = 0; n <= 300; n += n < 40 ? 1 : 37) {
+    for (int trial = 0; trial < 4; trial++) {
+      for (size_t i = 0; i < n; i++) v[i] = (uint32_t)(tu_rng_next(&rng) % 1000);
+      if (n > 0 && trial == 1) v[n - 1] = 5000;  /* the last, in the tail */
+      if (n > 0 && trial == 2) v[0] = UINT32_MAX;
+      if (trial == 3) memset(v, 0, n * sizeof *v);
+      uint32_t want = 0;
+      for (size_t i = 0; i < n; i++) want = v[i] > want ? v[i] : want;
+      for (int isa = -1; isa < DPS_ISA_COUNT; isa++) {
+        if (isa >= 0 && !dps__isa_supported((dps_isa)isa)) continue;
+        uint32_t got = isa < 0 ? dps__max_u32(v, n)
+                               : dps__max_u32_isa((dps_isa)isa, v, n);
+        if (got != want)
+          fail_msg("n=%zu trial=%d isa=%d: max %u, expected %u", n, trial,
+                   isa, got, want);
+      }
+    }
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_bitpack__round_trip_every_width_and_isa),
@@ -571,6 +599,7 @@ int main(void) {
       cmocka_unit_test(test_bitpack__isa_consistency),
       cmocka_unit_test(test_bitpack__force_isa),
       cmocka_unit_test(test_bitpack__unsupported_isa_runs_scalar),
+      cmocka_unit_test(test_bitpack__max_u32_every_isa),
   };
   return TU_RUN(tests, NULL, NULL);
 }
