@@ -205,6 +205,7 @@ typedef struct colpage {
 typedef struct colstate {
   colpage *pages;
   size_t n_pages, cap_pages;
+  size_t last;               /* page page_at found last: rows mostly ascend */
 } colstate;
 
 /* Partial aggregates of one row group, or the merged result. */
@@ -299,6 +300,7 @@ struct worker {
   uint8_t *xn;               /* per xnode: VEC null flags */
   uint32_t gid[VEC];
   _Alignas(64) uint8_t vecbuf[8 * VEC]; /* one vector decoded in L1 */
+  _Alignas(64) uint8_t accbuf[VEC];     /* flags of an AND, in L1 */
   const int64_t **xp;        /* per xnode: its integer values (xi or a
                                 page's own values) */
   uint64_t *xbound;          /* per xnode: bound on |value| in the vector,
@@ -330,6 +332,7 @@ static void colstate_reset(colstate *cs, const dps_chunk_ref *ch) {
     row += cp->n;
   }
   cs->n_pages = ch->n_pages;
+  cs->last = 0;
 }
 
 static void colstate_free(colstate *cs) {
@@ -343,11 +346,13 @@ static void colstate_free(colstate *cs) {
   free(cs->pages);
 }
 
-/* Page of a column holding row `row` of the row group (pages are few). */
-static size_t page_at(const colstate *cs, size_t row, size_t hint) {
-  size_t k = hint < cs->n_pages ? hint : 0;
+/* Page of a column holding row `row` of the row group (pages are few),
+ * searched from the page found last. */
+static size_t page_at(colstate *cs, size_t row) {
+  size_t k = cs->last < cs->n_pages ? cs->last : 0;
   if (cs->pages[k].row0 > row) k = 0;
   while (k + 1 < cs->n_pages && cs->pages[k].row0 + cs->pages[k].n <= row) k++;
+  cs->last = k;
   return k;
 }
 
@@ -473,10 +478,11 @@ static dps_status load_rows(worker *w, size_t g, size_t c, size_t k) {
   if (!is_for) return decode_full(w, cp, t, pg, raw, where);
   if (raw == w->io.raw.data) {
     /* Decompressed into the thread's buffer, which the next page reuses:
-     * keep a copy, and point the view into it. */
-    cp->raw_copy.len = 0;
-    if (dps__buf_append(&cp->raw_copy, raw, (size_t)pg->raw_size) != DPS_OK)
-      return dps__fail(&w->err, DPS_ENOMEM, "out of memory");
+     * the page keeps that buffer (the thread takes the page's old one),
+     * and the view points into it. */
+    dps_buf mine = cp->raw_copy;
+    cp->raw_copy = w->io.raw;
+    w->io.raw = mine;
     const uint8_t *copy = cp->raw_copy.data;
     s = dps__cascade_for_view(t, copy, (size_t)pg->raw_size, cp->n, 0,
                               &cp->fv, &is_for, where, &w->err);
@@ -510,6 +516,40 @@ static const dps_column_data *page_values(const colpage *cp) {
 
 /* ---- predicate evaluation on one vector ------------------------------------ */
 
+/* A range leaf on the values base + x of a frame-of-reference view, as
+ * the range [*xlo, *xhi] of offsets x (empty when *xlo > *xhi). false
+ * when the leaf is not an integer range, or when base + x could leave
+ * the type for some x of the packed width (values would wrap, and
+ * offsets would not keep their order). */
+static bool for_offset_range(const dps_leaf *lf, const dps_for_view *fv,
+                             uint64_t *xlo, uint64_t *xhi) {
+  if (lf->kind != DPS_LF_RANGE || lf->empty || fv->bits > 32 ||
+      (lf->dom != DPS_D_SIGNED && lf->dom != DPS_D_UNSIGNED))
+    return false;
+  unsigned t = 8 * fv->width;
+  dps_i128 span = ((dps_i128)1 << fv->bits) - 1, base, lo, hi, top;
+  if (lf->dom == DPS_D_SIGNED) {
+    unsigned sh = 64 - t;
+    base = (int64_t)(fv->base << sh) >> sh;
+    top = ((dps_i128)1 << (t - 1)) - 1;
+    lo = dps__key_signed(lf->klo);
+    hi = dps__key_signed(lf->khi);
+  } else {
+    base = (dps_i128)(t == 64 ? fv->base : fv->base & (((uint64_t)1 << t) - 1));
+    top = ((dps_i128)1 << t) - 1;
+    lo = lf->klo;
+    hi = lf->khi;
+  }
+  if (base + span > top) return false;
+  dps_i128 a = lo - base, b = hi - base;
+  if (a < 0) a = 0;
+  if (b > span) b = span;
+  if (a > b) a = 1, b = 0;  /* no offset */
+  *xlo = (uint64_t)a;
+  *xhi = (uint64_t)b;
+  return true;
+}
+
 static void leaf_eval(worker *w, const dps_leaf *lf, size_t li, colpage *cp,
                       size_t off, size_t n, uint8_t *restrict T,
                       uint8_t *restrict F) {
@@ -528,7 +568,18 @@ static void leaf_eval(worker *w, const dps_leaf *lf, size_t li, colpage *cp,
       for (size_t i = 0; i < n; i++) F[i] = (uint8_t)(T[i] ^ 1);
     return;
   }
-  if (cp->is_for && !cp->full) {
+  uint64_t xlo, xhi;
+  unsigned ow;
+  if (cp->is_for && !cp->full && for_offset_range(lf, &cp->fv, &xlo, &xhi) &&
+      (ow = dps__for_view_offsets(&cp->fv, off / VEC, w->vecbuf)) != 0) {
+    /* A range on a frame-of-reference page, moved into the offsets'
+     * domain: the vector's offsets unpacked into L1 at the narrowest
+     * width that holds them, and tested against the bounds less the
+     * base (load_pred viewed only pages that start on a vector). */
+    if (xlo > xhi) memset(m, 0, n);
+    else dps__kernel_range_isa(dps__isa_active(), w->vecbuf + (off % VEC) * ow,
+                               ow, false, xlo, xhi, n, m);
+  } else if (cp->is_for && !cp->full) {
     /* A frame-of-reference page: its vector decoded into L1 and tested
      * there (load_pred viewed only pages that start on a vector, so the
      * rows lie in one of the page's vectors). */
@@ -646,6 +697,15 @@ static uint64_t sel_mask64(const uint8_t *p) {
 #endif
 }
 
+/* Set bits of x (bit arithmetic: the baseline x86-64 has no popcnt, and
+ * the compiler's fallback is a call). */
+static uint64_t popcount64(uint64_t x) {
+  x -= (x >> 1) & 0x5555555555555555ull;
+  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+  x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+  return (x * 0x0101010101010101ull) >> 56;
+}
+
 /* The 0/1 flags sel[0..n) of one vector as bits[0..16) (bits past n
  * zero); returns how many are set. */
 static uint64_t sel_to_bits(const uint8_t *sel, size_t n, uint64_t *bits) {
@@ -658,7 +718,7 @@ static uint64_t sel_to_bits(const uint8_t *sel, size_t n, uint64_t *bits) {
       for (size_t r = 64 * k; r < n; r++) m |= (uint64_t)sel[r] << (r - 64 * k);
     }
     bits[k] = m;
-    hits += (uint64_t)__builtin_popcountll(m);
+    hits += popcount64(m);
   }
   return hits;
 }
@@ -676,7 +736,7 @@ static dps_status leaf_page(worker *w, size_t g, size_t k, size_t at,
                             colpage **cpp, const dps_page_ref **pgp) {
   const dps_leaf *lf = &w->scan->b.leaves[k];
   colstate *cs = &w->cols[lf->col];
-  size_t pk = page_at(cs, at, 0);
+  size_t pk = page_at(cs, at);
   *cpp = &cs->pages[pk];
   *pgp = &w->scan->f->groups[g].chunks[lf->col].pages[pk];
   if (null_decided(lf, *pgp)) return DPS_OK;
@@ -710,18 +770,22 @@ static dps_status leaf_flags(worker *w, size_t g, size_t k, size_t at,
  * are neither evaluated nor their pages read. */
 static dps_status eval_and(worker *w, size_t g, size_t at, size_t cnt) {
   const dps_bound *b = &w->scan->b;
-  uint8_t *sel = w->sel + at, *m = w->T[0];
+  /* The flags are combined in the thread's own vector (in L1), then
+   * stored once. */
+  uint8_t *flags = w->accbuf, *m = w->T[0];
+  dps_status s = DPS_OK;
   for (size_t k = 0; k < b->n_leaves; k++) {
-    dps_status s = leaf_flags(w, g, k, at, cnt, k == 0 ? sel : m, NULL);
-    if (s != DPS_OK) return s;
+    if ((s = leaf_flags(w, g, k, at, cnt, k == 0 ? flags : m, NULL)) != DPS_OK)
+      return s;
     uint8_t any = 0;
     if (k == 0) {
-      for (size_t r = 0; r < cnt; r++) any |= sel[r];
+      for (size_t r = 0; r < cnt; r++) any |= flags[r];
     } else {
-      for (size_t r = 0; r < cnt; r++) any |= sel[r] &= m[r];
+      for (size_t r = 0; r < cnt; r++) any |= flags[r] &= m[r];
     }
-    if (!any) return DPS_OK;
+    if (!any) break;
   }
+  memcpy(w->sel + at, flags, cnt);
   return DPS_OK;
 }
 
@@ -809,12 +873,12 @@ static dps_status select_rows(worker *w, size_t g, uint64_t *matched) {
     bool split = false, changed = v == 0;
     for (size_t k = 0; k < b->n_leaves; k++) {
       const dps_leaf *lf = &b->leaves[k];
-      const colstate *cs = &w->cols[lf->col];
-      size_t pk = page_at(cs, r0, k < 64 ? hint[k] : 0);
+      colstate *cs = &w->cols[lf->col];
+      size_t pk = page_at(cs, r0);
       const colpage *cp = &cs->pages[pk];
       if (cp->row0 + cp->n < r1) split = true;
       /* A page's zone map decides its vectors alike: only a new page
-       * (or a leaf past the hints) needs the test again. */
+       * (or a leaf past the first 64) needs the test again. */
       if (v > 0 && k < 64 && pk == hint[k]) continue;
       if (k < 64) hint[k] = pk;
       const dps_page_ref *pg = &rg->chunks[lf->col].pages[pk];
@@ -851,8 +915,7 @@ static dps_status select_rows(worker *w, size_t g, uint64_t *matched) {
       for (size_t k = 0; k < b->n_leaves; k++) {
         const dps_leaf *lf = &b->leaves[k];
         colstate *cs = &w->cols[lf->col];
-        size_t pk = page_at(cs, at, k < 64 ? hint[k] : 0);
-        if (k < 64) hint[k] = pk;
+        size_t pk = page_at(cs, at);
         colpage *cp = &cs->pages[pk];
         if (cp->row0 + cp->n < end) end = cp->row0 + cp->n;
       }
@@ -1043,7 +1106,7 @@ static dps_status eval_expr(worker *w, size_t g, int xi, size_t n) {
       return DPS_OK;
     case DPS_X_COL: {
       colstate *cs = &w->cols[x->col];
-      size_t pk = page_at(cs, w->idx[0], 0);
+      size_t pk = page_at(cs, w->idx[0]);
       colpage *cp = &cs->pages[pk];
       const dps_page_ref *pg = &sc->f->groups[g].chunks[x->col].pages[pk];
       w->xbound[xi] = zone_bound(x->type, &pg->zone);
@@ -1298,7 +1361,7 @@ static dps_status aggregate_vector(worker *w, size_t g, aggres *r, size_t n,
     for (size_t j = 0; j < b->n_group; j++) {
       size_t c = b->group[j];
       colstate *cs = &w->cols[c];
-      size_t pk = page_at(cs, w->idx[0], 0);
+      size_t pk = page_at(cs, w->idx[0]);
       dps_status s = load(w, g, c, pk, true);
       if (s != DPS_OK) return s;
       cps[j] = &cs->pages[pk];
@@ -1371,7 +1434,7 @@ static dps_status aggregate_vector(worker *w, size_t g, aggres *r, size_t n,
                  ag->fn == DPS_AGG_MAX)) {
       /* Any type: by keys. */
       colstate *cs = &w->cols[x->col];
-      size_t pk = page_at(cs, w->idx[0], 0);
+      size_t pk = page_at(cs, w->idx[0]);
       dps_status s = load(w, g, x->col, pk, false);
       if (s != DPS_OK) return s;
       colpage *cp = &cs->pages[pk];
@@ -1400,7 +1463,7 @@ static dps_status aggregate_vector(worker *w, size_t g, aggres *r, size_t n,
     if (bare && x->type == DPS_TYPE_UINT64) {
       /* Unsigned 64-bit values may exceed int64: straight into 128 bits. */
       colstate *cs = &w->cols[x->col];
-      size_t pk = page_at(cs, w->idx[0], 0);
+      size_t pk = page_at(cs, w->idx[0]);
       dps_status s = load(w, g, x->col, pk, false);
       if (s != DPS_OK) return s;
       colpage *cp = &cs->pages[pk];
@@ -1602,18 +1665,44 @@ static dps_status aggregate_group(worker *w, size_t g, aggres *r) {
   const dps_bound *b = &sc->b;
   size_t rows = (size_t)sc->f->groups[g].row_count;
   size_t ncol = sc->f->schema->n;
+  /* Selected rows gather in w->idx across vectors while every column read
+   * stays in one page (up to seg_end) and VEC rows fit: a selective
+   * predicate then costs one aggregation call per page, not per vector. */
+  size_t n = 0, seg_end = 0;
   for (size_t at = 0; at < rows;) {
-    size_t end = at + VEC < rows ? at + VEC : rows;
+    size_t pend = rows;
     for (size_t c = 0; c < ncol; c++) {
       if (!b->needed[c]) continue;
-      const colstate *cs = &w->cols[c];
-      const colpage *cp = &cs->pages[page_at(cs, at, 0)];
-      if (cp->row0 + cp->n < end) end = cp->row0 + cp->n;
+      colstate *cs = &w->cols[c];
+      const colpage *cp = &cs->pages[page_at(cs, at)];
+      if (cp->row0 + cp->n < pend) pend = cp->row0 + cp->n;
     }
-    size_t n = 0;
-    /* The selection's bits, 64 rows a word: runs of unselected rows are
-     * skipped whole (selective predicates leave mostly zeros). */
+    size_t end = at + VEC < pend ? at + VEC : pend;
+    size_t picked = 0;
     for (size_t wi = at / 64; wi * 64 < end; wi++) {
+      size_t base = wi * 64;
+      uint64_t bits = w->selbits[wi];
+      if (base < at) bits &= ~(uint64_t)0 << (at - base);
+      if (end - base < 64) bits &= ((uint64_t)1 << (end - base)) - 1;
+      picked += popcount64(bits);
+    }
+    bool dense = picked > 0 && picked < end - at && 2 * picked >= end - at;
+    if (n > 0 && (at >= seg_end || dense || n + picked > VEC)) {
+      dps_status s = aggregate_vector(w, g, r, n, NULL);
+      if (s != DPS_OK) return s;
+      n = 0;
+    }
+    if (dense) {
+      /* Mostly selected: every row, the others masked, so that values
+       * are read in place and loops run without gathers. */
+      for (size_t i = at; i < end; i++) w->idx[i - at] = (uint32_t)i;
+      dps_status s = aggregate_vector(w, g, r, end - at, w->sel + at);
+      if (s != DPS_OK) return s;
+      at = end;
+      continue;
+    }
+    if (n == 0) seg_end = pend;
+    for (size_t wi = at / 64; picked > 0 && wi * 64 < end; wi++) {
       size_t base = wi * 64;
       uint64_t bits = w->selbits[wi];
       if (base < at) bits &= ~(uint64_t)0 << (at - base);
@@ -1623,18 +1712,9 @@ static dps_status aggregate_group(worker *w, size_t g, aggres *r) {
         bits &= bits - 1;
       }
     }
-    if (n > 0 && n < end - at && 2 * n >= end - at) {
-      /* Mostly selected: every row, the others masked, so that values
-       * are read in place and loops run without gathers. */
-      for (size_t i = at; i < end; i++) w->idx[i - at] = (uint32_t)i;
-      dps_status s = aggregate_vector(w, g, r, end - at, w->sel + at);
-      if (s != DPS_OK) return s;
-    } else if (n > 0) {
-      dps_status s = aggregate_vector(w, g, r, n, NULL);
-      if (s != DPS_OK) return s;
-    }
     at = end;
   }
+  if (n > 0) return aggregate_vector(w, g, r, n, NULL);
   return DPS_OK;
 }
 

@@ -62,6 +62,31 @@ BP_DEFINE_API(16)
 BP_DEFINE_API(32)
 BP_DEFINE_API(64)
 
+/* The narrowing table for T -> O bits, or NULL when there is none. */
+static const dps__bp_nfn *narrow_table(const dps__bp_kernels *k, unsigned t,
+                                       unsigned o) {
+  if (o == 8) return t == 16 ? k->n16to8 : t == 32 ? k->n32to8 : NULL;
+  if (o == 16) return t == 32 ? k->n32to16 : t == 64 ? k->n64to16 : NULL;
+  if (o == 32) return t == 64 ? k->n64to32 : NULL;
+  return NULL;
+}
+
+bool dps__unpack_narrow_isa(dps_isa isa, unsigned t, unsigned o,
+                            const void *in, unsigned w, void *out) {
+  const dps__bp_nfn *tab = narrow_table(bp_kernels[usable(isa)], t, o);
+  if (tab == NULL || w > o) return false;
+  tab[w](in, out);
+  return true;
+}
+
+bool dps__unpack_narrow(unsigned t, unsigned o, const void *in, unsigned w,
+                        void *out) {
+  const dps__bp_nfn *tab = narrow_table(bp_kernels[dps__isa_active()], t, o);
+  if (tab == NULL || w > o) return false;
+  tab[w](in, out);
+  return true;
+}
+
 uint32_t dps__max_u32_isa(dps_isa isa, const uint32_t *v, size_t n) {
   return bp_kernels[usable(isa)]->max32(v, n);
 }

@@ -54,6 +54,9 @@ typedef void (*dps__bp_fn8)(const uint8_t *, uint8_t, uint8_t *);
 typedef void (*dps__bp_fn16)(const uint16_t *, uint16_t, uint16_t *);
 typedef void (*dps__bp_fn32)(const uint32_t *, uint32_t, uint32_t *);
 typedef void (*dps__bp_fn64)(const uint64_t *, uint64_t, uint64_t *);
+/* Unpacks one vector of T-bit words packed at a width w <= O into O-bit
+ * values, without a base (a narrowing unpack). */
+typedef void (*dps__bp_nfn)(const void *, void *);
 
 /* One ISA's kernels, each table indexed by width 0..T. */
 typedef struct dps__bp_kernels {
@@ -62,6 +65,10 @@ typedef struct dps__bp_kernels {
   const dps__bp_fn32 *u32;  /* 33 entries */
   const dps__bp_fn64 *u64;  /* 65 entries */
   uint32_t (*max32)(const uint32_t *, size_t);  /* largest of n, 0 if none */
+  /* Narrowing unpacks, each indexed by width 0..O. */
+  const dps__bp_nfn *n16to8, *n32to8;            /* 9 entries */
+  const dps__bp_nfn *n32to16, *n64to16;           /* 17 entries */
+  const dps__bp_nfn *n64to32;                     /* 33 entries */
 } dps__bp_kernels;
 
 extern const dps__bp_kernels dps__bp_kernels_scalar;  /* bitpack.c */
@@ -173,6 +180,35 @@ extern const dps__bp_kernels dps__bp_kernels_avx512;  /* bitpack_avx512.c */
     for (unsigned r = 0; r < T; r++) bp_row##T##_##I(in, out, w, r, base);  \
   }
 
+/* The narrowing unpack: the same rows as bp_row, the result truncated to
+ * O bits (w <= O < T, so nothing is lost) and no base added. */
+#define BP_DEFINE_NARROW(T, L, U, O, I)                                     \
+  static BP_INLINE void bp_nrow##T##to##O##_##I(                           \
+      const uint##T##_t *restrict in, uint##O##_t *restrict out,           \
+      unsigned w, unsigned r) {                                            \
+    const unsigned off = r * w, k = off / T, s = off % T;                  \
+    const U mask = (U)(((U)1 << w) - 1u);                                  \
+    const uint##T##_t *restrict lo = in + (size_t)k * L;                   \
+    uint##O##_t *restrict dst = out + (size_t)r * L;                       \
+    if (w == 0) {                                                          \
+      BP_LANES_##I(L) for (unsigned l = 0; l < L; l++) dst[l] = 0;         \
+    } else if (s + w <= T) {                                               \
+      BP_LANES_##I(L) for (unsigned l = 0; l < L; l++)                     \
+        dst[l] = (uint##O##_t)(((U)lo[l] >> s) & mask);                    \
+    } else {                                                               \
+      const uint##T##_t *restrict hi = lo + L;                             \
+      BP_LANES_##I(L) for (unsigned l = 0; l < L; l++)                     \
+        dst[l] = (uint##O##_t)((((U)lo[l] >> s) | ((U)hi[l] << (T - s))) & \
+                               mask);                                      \
+    }                                                                      \
+  }                                                                        \
+  static BP_INLINE void bp_nbody##T##to##O##_##I(                          \
+      const uint##T##_t *restrict in, unsigned w,                          \
+      uint##O##_t *restrict out) {                                         \
+    BP_ROWS(T)                                                             \
+    for (unsigned r = 0; r < T; r++) bp_nrow##T##to##O##_##I(in, out, w, r); \
+  }
+
 /* ---- instantiation: one function per (ISA, T, w), one table per (ISA, T) */
 
 /* The width-w instance; `A` is the ISA's target attribute (or nothing):
@@ -185,6 +221,18 @@ extern const dps__bp_kernels dps__bp_kernels_avx512;  /* bitpack_avx512.c */
   }
 #define BP_WIDTH_PTR(A, I, T, w) bp_unpack##T##_##I##_##w,
 
+/* The width-w narrowing instances into O = 8, 16 and 32 bits. */
+#define BP_NARROW_FN(A, I, T, O, w)                                        \
+  A static void bp_n##T##to##O##_##I##_##w(const void *in, void *out) {    \
+    bp_nbody##T##to##O##_##I((const uint##T##_t *)in, w, (uint##O##_t *)out); \
+  }
+#define BP_N8_FN(A, I, T, w) BP_NARROW_FN(A, I, T, 8, w)
+#define BP_N16_FN(A, I, T, w) BP_NARROW_FN(A, I, T, 16, w)
+#define BP_N32_FN(A, I, T, w) BP_NARROW_FN(A, I, T, 32, w)
+#define BP_N8_PTR(A, I, T, w) bp_n##T##to8_##I##_##w,
+#define BP_N16_PTR(A, I, T, w) bp_n##T##to16_##I##_##w,
+#define BP_N32_PTR(A, I, T, w) bp_n##T##to32_##I##_##w,
+
 /* Everything for one ISA I (target attribute A): bodies, every width of
  * every T, and the table dps__bp_kernels_##I. */
 #define BP_INSTANTIATE(A, I)                                               \
@@ -196,6 +244,24 @@ extern const dps__bp_kernels dps__bp_kernels_avx512;  /* bitpack_avx512.c */
   BP_W16(BP_WIDTH_FN, A, I, 16)                                            \
   BP_W32(BP_WIDTH_FN, A, I, 32)                                            \
   BP_W64(BP_WIDTH_FN, A, I, 64)                                            \
+  BP_DEFINE_NARROW(16, 64, uint32_t, 8, I)                                 \
+  BP_DEFINE_NARROW(32, 32, uint32_t, 8, I)                                 \
+  BP_DEFINE_NARROW(32, 32, uint32_t, 16, I)                                \
+  BP_DEFINE_NARROW(64, 16, uint64_t, 16, I)                                \
+  BP_DEFINE_NARROW(64, 16, uint64_t, 32, I)                                \
+  BP_W8(BP_N8_FN, A, I, 16)                                                \
+  BP_W8(BP_N8_FN, A, I, 32)                                                \
+  BP_W16(BP_N16_FN, A, I, 32)                                              \
+  BP_W16(BP_N16_FN, A, I, 64)                                              \
+  BP_W32(BP_N32_FN, A, I, 64)                                              \
+  static const dps__bp_nfn bp_n16to8_##I[9] = {BP_W8(BP_N8_PTR, A, I, 16)}; \
+  static const dps__bp_nfn bp_n32to8_##I[9] = {BP_W8(BP_N8_PTR, A, I, 32)}; \
+  static const dps__bp_nfn bp_n32to16_##I[17] = {                          \
+      BP_W16(BP_N16_PTR, A, I, 32)};                                       \
+  static const dps__bp_nfn bp_n64to16_##I[17] = {                          \
+      BP_W16(BP_N16_PTR, A, I, 64)};                                       \
+  static const dps__bp_nfn bp_n64to32_##I[33] = {                          \
+      BP_W32(BP_N32_PTR, A, I, 64)};                                       \
   static const dps__bp_fn8 bp_tab8_##I[9] = {BP_W8(BP_WIDTH_PTR, A, I, 8)}; \
   static const dps__bp_fn16 bp_tab16_##I[17] = {                           \
       BP_W16(BP_WIDTH_PTR, A, I, 16)};                                     \
@@ -211,6 +277,8 @@ extern const dps__bp_kernels dps__bp_kernels_avx512;  /* bitpack_avx512.c */
     return top;                                                            \
   }                                                                        \
   const dps__bp_kernels dps__bp_kernels_##I = {                            \
-      bp_tab8_##I, bp_tab16_##I, bp_tab32_##I, bp_tab64_##I, bp_max32_##I};
+      bp_tab8_##I,   bp_tab16_##I,   bp_tab32_##I,   bp_tab64_##I,         \
+      bp_max32_##I,  bp_n16to8_##I,  bp_n32to8_##I,                       \
+      bp_n32to16_##I, bp_n64to16_##I, bp_n64to32_##I};
 
 #endif /* DPS_BITPACK_BODY_H */

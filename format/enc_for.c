@@ -194,16 +194,8 @@ static dps_status decode(dps_dec *d, dps_rd *rd, const dps_values *v,
   return DPS_OK;
 }
 
-void dps__for_view_vector(const dps_for_view *v, size_t vec, void *out) {
-  size_t vbytes = DPS_PACKED_BYTES(v->bits);
-  const uint8_t *src = v->packed + vec * vbytes;
-  _Alignas(64) uint8_t aligned_in[8 * 1024];
-  if (((uintptr_t)src % 8) != 0) {  /* a page not 8-aligned in the map */
-    memcpy(aligned_in, src, vbytes);
-    src = aligned_in;
-  }
-  unpack_vector(v->width, src, v->bits, v->base, out);
-  /* Patches of this vector, found by binary search. */
+/* The first patch of a view at or after vector `vec`'s first row. */
+static uint32_t first_patch(const dps_for_view *v, size_t vec) {
   uint32_t lo = 0, hi = v->n_patches;
   size_t first = vec * 1024;
   while (lo < hi) {
@@ -211,13 +203,45 @@ void dps__for_view_vector(const dps_for_view *v, size_t vec, void *out) {
     if (dps__load_u32(v->patch_pos + 4 * (size_t)mid) < first) lo = mid + 1;
     else hi = mid;
   }
-  for (; lo < v->n_patches; lo++) {
-    uint32_t at = dps__load_u32(v->patch_pos + 4 * (size_t)lo);
+  return lo;
+}
+
+/* Vector `vec`'s packed bytes, copied into `aligned` (8 KiB) when the page
+ * is not 8-aligned in the map. */
+static const uint8_t *packed_vector(const dps_for_view *v, size_t vec,
+                                    uint8_t *aligned) {
+  size_t vbytes = DPS_PACKED_BYTES(v->bits);
+  const uint8_t *src = v->packed + vec * vbytes;
+  if (((uintptr_t)src % 8) == 0) return src;
+  memcpy(aligned, src, vbytes);
+  return aligned;
+}
+
+void dps__for_view_vector(const dps_for_view *v, size_t vec, void *out) {
+  _Alignas(64) uint8_t aligned[8 * 1024];
+  unpack_vector(v->width, packed_vector(v, vec, aligned), v->bits, v->base, out);
+  size_t first = vec * 1024;
+  for (uint32_t k = first_patch(v, vec); k < v->n_patches; k++) {
+    uint32_t at = dps__load_u32(v->patch_pos + 4 * (size_t)k);
     if (at >= first + 1024) break;
     uint64_t bits = 0;
-    for (unsigned b = v->width; b-- > 0;) bits = (bits << 8) | v->patch_val[(size_t)lo * v->width + b];
+    for (unsigned b = v->width; b-- > 0;) bits = (bits << 8) | v->patch_val[(size_t)k * v->width + b];
     dps__val_store(out, v->width, at - first, bits);
   }
+}
+
+unsigned dps__for_view_offsets(const dps_for_view *v, size_t vec, void *out) {
+  /* Patches replace values, not offsets: such a vector is decoded. */
+  uint32_t k = first_patch(v, vec);
+  if (k < v->n_patches && dps__load_u32(v->patch_pos + 4 * (size_t)k) < vec * 1024 + 1024)
+    return 0;
+  _Alignas(64) uint8_t aligned[8 * 1024];
+  const uint8_t *src = packed_vector(v, vec, aligned);
+  unsigned t = 8 * v->width;
+  unsigned o = v->bits <= 8 && t <= 32 ? 8 : v->bits <= 16 ? 16 : v->bits <= 32 ? 32 : 64;
+  if (o < t && dps__unpack_narrow(t, o, src, v->bits, out)) return o / 8;
+  unpack_vector(v->width, src, v->bits, 0, out);
+  return v->width;
 }
 
 /* Value bits of a W-byte integer as a signed or unsigned 128-bit number. */

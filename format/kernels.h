@@ -53,6 +53,17 @@ void dps__unpack16(const uint16_t *in, unsigned w, uint16_t base, uint16_t *out)
 void dps__unpack32(const uint32_t *in, unsigned w, uint32_t base, uint32_t *out);
 void dps__unpack64(const uint64_t *in, unsigned w, uint64_t base, uint64_t *out);
 
+/* Narrowing unpack: a vector of T-bit words packed at width w, as 1024
+ * O-bit values without a base: the offsets of a frame-of-reference vector
+ * in a narrower type, for predicates tested on offsets. T -> O is one of
+ * 16 -> 8, 32 -> 8, 32 -> 16, 64 -> 16, 64 -> 32 (64 -> 8 is left out:
+ * compilers vectorise it worse than 64 -> 16), with w <= O. false (out
+ * untouched) for any other T, O or w. */
+bool dps__unpack_narrow(unsigned t, unsigned o, const void *in, unsigned w,
+                        void *out);
+bool dps__unpack_narrow_isa(dps_isa isa, unsigned t, unsigned o,
+                            const void *in, unsigned w, void *out);
+
 /* The largest of v[0..n) (0 when n is 0), with the active ISA. */
 uint32_t dps__max_u32(const uint32_t *v, size_t n);
 uint32_t dps__max_u32_isa(dps_isa isa, const uint32_t *v, size_t n);
