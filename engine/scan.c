@@ -294,7 +294,8 @@ struct worker {
   aggres *cm_r;              /* ... and result */
   dps_scan_stats st;
   /* aggregation temporaries */
-  uint32_t idx[VEC];          /* selected rows (of the row group) */
+  uint32_t idx[2 * VEC];      /* selected rows (of the row group): up to
+                                VEC aggregated, and one vector's more */
   int64_t *xi;               /* per xnode: VEC values */
   double *xf;
   uint8_t *xn;               /* per xnode: VEC null flags */
@@ -329,6 +330,11 @@ static void colstate_reset(colstate *cs, const dps_chunk_ref *ch) {
     cp->row0 = row;
     cp->n = (size_t)ch->pages[k].value_count;
     cp->loaded = cp->is_dict = cp->full = cp->is_for = false;
+    /* Nothing of the previous row group's page may show through: a page
+     * viewed in place (is_for) fills none of these. */
+    dps__column_data_reset(&cp->data);
+    dps__column_data_reset(&cp->values);
+    cp->codes.len = cp->valid.len = 0;
     row += cp->n;
   }
   cs->n_pages = ch->n_pages;
@@ -554,8 +560,9 @@ static void leaf_eval(worker *w, const dps_leaf *lf, size_t li, colpage *cp,
                       size_t off, size_t n, uint8_t *restrict T,
                       uint8_t *restrict F) {
   const uint8_t *bits = NULL;
+  /* A page viewed in place has no nulls (load_rows views no other). */
   if (cp->is_dict) bits = cp->valid.len ? cp->valid.data : NULL;
-  else if (cp->data.validity.len) bits = cp->data.validity.data;
+  else if (cp->full && cp->data.validity.len) bits = cp->data.validity.data;
   uint8_t m[VEC];
   if (lf->kind == DPS_LF_ISNULL || lf->kind == DPS_LF_NOTNULL) {
     bool want_null = lf->kind == DPS_LF_ISNULL;
@@ -1678,18 +1685,24 @@ static dps_status aggregate_group(worker *w, size_t g, aggres *r) {
       if (cp->row0 + cp->n < pend) pend = cp->row0 + cp->n;
     }
     size_t end = at + VEC < pend ? at + VEC : pend;
-    size_t picked = 0;
+    /* This vector's selected rows, after the ones gathered. */
+    size_t m = n;
     for (size_t wi = at / 64; wi * 64 < end; wi++) {
       size_t base = wi * 64;
       uint64_t bits = w->selbits[wi];
       if (base < at) bits &= ~(uint64_t)0 << (at - base);
       if (end - base < 64) bits &= ((uint64_t)1 << (end - base)) - 1;
-      picked += popcount64(bits);
+      while (bits) {
+        w->idx[m++] = (uint32_t)(base + (unsigned)__builtin_ctzll(bits));
+        bits &= bits - 1;
+      }
     }
+    size_t picked = m - n;
     bool dense = picked > 0 && picked < end - at && 2 * picked >= end - at;
-    if (n > 0 && (at >= seg_end || dense || n + picked > VEC)) {
+    if (n > 0 && (at >= seg_end || dense || m > VEC)) {
       dps_status s = aggregate_vector(w, g, r, n, NULL);
       if (s != DPS_OK) return s;
+      memmove(w->idx, w->idx + n, picked * sizeof *w->idx);
       n = 0;
     }
     if (dense) {
@@ -1702,16 +1715,7 @@ static dps_status aggregate_group(worker *w, size_t g, aggres *r) {
       continue;
     }
     if (n == 0) seg_end = pend;
-    for (size_t wi = at / 64; picked > 0 && wi * 64 < end; wi++) {
-      size_t base = wi * 64;
-      uint64_t bits = w->selbits[wi];
-      if (base < at) bits &= ~(uint64_t)0 << (at - base);
-      if (end - base < 64) bits &= ((uint64_t)1 << (end - base)) - 1;
-      while (bits) {
-        w->idx[n++] = (uint32_t)(base + (unsigned)__builtin_ctzll(bits));
-        bits &= bits - 1;
-      }
-    }
+    n += picked;
     at = end;
   }
   if (n > 0) return aggregate_vector(w, g, r, n, NULL);

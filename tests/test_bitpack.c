@@ -585,6 +585,156 @@ static void test_bitpack__max_u32_every_isa(void **state) {
   }
 }
 
+/* ---- narrowing unpack (dps__unpack_narrow, kernels.h) --------------------- */
+
+/* The (T, O) pairs kernels.h promises. */
+static const struct {
+  unsigned t, o;
+} kNarrow[] = {{16, 8}, {32, 8}, {32, 16}, {64, 16}, {64, 32}};
+
+/* O-bit value k of a narrowing unpack's output. */
+static uint64_t narrow_at(const void *out, unsigned o, unsigned k) {
+  switch (o) {
+    case 8: return ((const uint8_t *)out)[k];
+    case 16: return ((const uint16_t *)out)[k];
+    default: return ((const uint32_t *)out)[k];
+  }
+}
+
+/* Fails naming T, O, w, ISA (and how the data was made) and the first
+ * value of out that differs from want. */
+static void expect_narrow(const void *out, const uint64_t *want, unsigned t,
+                          unsigned o, unsigned w, const char *isa,
+                          const char *what) {
+  for (unsigned k = 0; k < 1024; k++) {
+    uint64_t got = narrow_at(out, o, k);
+    if (got != want[k])
+      fail_msg("narrow T=%u O=%u w=%u isa=%s (%s): value %u is %#llx, "
+               "expected %#llx", t, o, w, isa, what, k,
+               (unsigned long long)got, (unsigned long long)want[k]);
+  }
+}
+
+/* One narrowing unpack of `packed` (T-bit words at width w) into a fresh
+ * exact-size O-bit output (isa -1: the dispatched entry point), which must
+ * return true and give exactly want[]. With `shifted`, input and output
+ * sit at addresses aligned to their word size only. */
+static void check_narrow(unsigned t, unsigned o, const void *packed,
+                         unsigned w, int isa, int shifted,
+                         const uint64_t *want, const char *what) {
+  const size_t in_bytes = DPS_PACKED_BYTES(w), out_bytes = 1024 * (size_t)(o / 8);
+  const size_t in_pad = shifted ? t / 8 : 0, out_pad = shifted ? o / 8 : 0;
+  uint8_t *raw_in = NULL;
+  const void *in = packed;
+  if (shifted) {
+    raw_in = xmalloc(in_bytes + in_pad);
+    if (in_bytes) memcpy(raw_in + in_pad, packed, in_bytes);
+    in = raw_in + in_pad;
+  }
+  uint8_t *raw_out = xmalloc(out_bytes + out_pad);
+  void *out = raw_out + out_pad;
+  memset(out, 0xA5, out_bytes); /* not what any case expects everywhere */
+  const char *name = isa < 0 ? "dispatched" : dps__isa_name((dps_isa)isa);
+  bool ok = isa < 0 ? dps__unpack_narrow(t, o, in, w, out)
+                    : dps__unpack_narrow_isa((dps_isa)isa, t, o, in, w, out);
+  if (!ok)
+    fail_msg("narrow T=%u O=%u w=%u isa=%s (%s): returned false for a "
+             "supported case", t, o, w, name, what);
+  char label[96];
+  snprintf(label, sizeof label, "%s%s", what, shifted ? ", unaligned" : "");
+  expect_narrow(out, want, t, o, w, name, label);
+  free(raw_out);
+  free(raw_in);
+}
+
+/* Every supported (T, O), every width 0..O, random values (with and
+ * without bits above w), all ones at w and alternating extremes: every
+ * ISA the CPU runs and the dispatched entry point give the values packed,
+ * truncated to O bits, as the scalar full-width unpack (base 0) gives
+ * them. Unsupported T, O or w > O return false and leave out alone. */
+static void test_bitpack__narrow_unpack_every_isa(void **state) {
+  (void)state;
+  tu_rng rng;
+  tu_rng_seed(&rng, 0x9A770);
+  static uint64_t v[1024], oracle[1024], want[1024];
+  static const char *const patterns[] = {"random", "random, bits above w",
+                                         "all ones at w", "alternating"};
+  for (size_t pi = 0; pi < sizeof kNarrow / sizeof kNarrow[0]; pi++) {
+    const unsigned t = kNarrow[pi].t, o = kNarrow[pi].o;
+    for (unsigned w = 0; w <= o; w++) {
+      for (int pattern = 0; pattern < 4; pattern++) {
+        switch (pattern) {
+          case 0: random_values(&rng, t, w, 1, v); break;
+          case 1: random_values(&rng, t, w, 0, v); break;
+          case 2:
+            for (unsigned i = 0; i < 1024; i++) v[i] = mask_w(w);
+            break;
+          default:
+            for (unsigned i = 0; i < 1024; i++) v[i] = (i & 1) ? mask_w(t) : 0;
+            break;
+        }
+        void *packed = pack_new(t, v, w);
+        unpack_to(t, DPS_ISA_SCALAR, packed, w, 0, oracle);
+        for (unsigned i = 0; i < 1024; i++) {
+          want[i] = oracle[i] & mask_w(o);
+          /* The oracle itself: w <= O, so nothing is lost. */
+          if (want[i] != (v[i] & mask_w(w)))
+            fail_msg("narrow T=%u O=%u w=%u (%s): scalar oracle value %u is "
+                     "%#llx, expected %#llx", t, o, w, patterns[pattern], i,
+                     (unsigned long long)want[i],
+                     (unsigned long long)(v[i] & mask_w(w)));
+        }
+        for (int isa = 0; isa < DPS_ISA_COUNT; isa++) {
+          if (!dps__isa_supported((dps_isa)isa)) continue;
+          check_narrow(t, o, packed, w, isa, 0, want, patterns[pattern]);
+          if (pattern == 0)
+            check_narrow(t, o, packed, w, isa, 1, want, patterns[pattern]);
+        }
+        check_narrow(t, o, packed, w, -1, 0, want, patterns[pattern]);
+        free(packed);
+      }
+    }
+  }
+
+  /* Unsupported: other (T, O) pairs (64 -> 8 is deliberately left out),
+   * T = O, widening, and widths above O for the supported pairs. */
+  static const struct {
+    unsigned t, o, w;
+  } no[] = {
+      {64, 8, 0},   {64, 8, 5},   {64, 8, 8},   {8, 8, 0},    {8, 8, 3},
+      {16, 16, 4},  {32, 32, 7},  {64, 64, 12}, {8, 16, 3},   {16, 32, 3},
+      {32, 64, 3},  {8, 4, 2},    {0, 0, 0},    {128, 64, 3}, {32, 12, 3},
+      {24, 8, 3},   {16, 8, 9},   {16, 8, 16},  {32, 8, 9},   {32, 8, 32},
+      {32, 16, 17}, {32, 16, 32}, {64, 16, 17}, {64, 16, 64}, {64, 32, 33},
+      {64, 32, 64}, {16, 8, 99},  {64, 32, UINT32_MAX},
+  };
+  static uint64_t ones[1024];
+  for (unsigned i = 0; i < 1024; i++) ones[i] = UINT64_MAX;
+  uint8_t *in = pack_new(64, ones, 64); /* 8 KiB of set bits: readable */
+  static uint8_t out[8 * 1024 + 64], before[sizeof out];
+  for (size_t k = 0; k < sizeof no / sizeof no[0]; k++) {
+    for (int isa = -1; isa < DPS_ISA_COUNT; isa++) {
+      if (isa >= 0 && !dps__isa_supported((dps_isa)isa)) continue;
+      const char *name = isa < 0 ? "dispatched" : dps__isa_name((dps_isa)isa);
+      for (size_t b = 0; b < sizeof out; b++) out[b] = (uint8_t)(0x5C + b);
+      memcpy(before, out, sizeof out);
+      bool ok = isa < 0
+                    ? dps__unpack_narrow(no[k].t, no[k].o, in, no[k].w, out)
+                    : dps__unpack_narrow_isa((dps_isa)isa, no[k].t, no[k].o,
+                                             in, no[k].w, out);
+      if (ok)
+        fail_msg("narrow T=%u O=%u w=%u isa=%s: returned true for an "
+                 "unsupported case", no[k].t, no[k].o, no[k].w, name);
+      for (size_t b = 0; b < sizeof out; b++)
+        if (out[b] != before[b])
+          fail_msg("narrow T=%u O=%u w=%u isa=%s: returned false but "
+                   "changed output byte %zu (%#04x, was %#04x)", no[k].t,
+                   no[k].o, no[k].w, name, b, out[b], before[b]);
+    }
+  }
+  free(in);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_bitpack__round_trip_every_width_and_isa),
@@ -600,6 +750,7 @@ int main(void) {
       cmocka_unit_test(test_bitpack__force_isa),
       cmocka_unit_test(test_bitpack__unsupported_isa_runs_scalar),
       cmocka_unit_test(test_bitpack__max_u32_every_isa),
+      cmocka_unit_test(test_bitpack__narrow_unpack_every_isa),
   };
   return TU_RUN(tests, NULL, NULL);
 }

@@ -3417,6 +3417,619 @@ static void test_scan__value_format(void **state) {
   dps_query_free(q);
 }
 
+/* ---- range predicates on frame-of-reference offsets ------------------------------ */
+
+/* The engine tests integer ranges on a frame-of-reference page's packed
+ * offsets (bounds less the page's base, offsets unpacked at the narrowest
+ * width: engine/scan.c for_offset_range, format/enc_for.c
+ * dps__for_view_offsets), unless base + 2^bits - 1 could leave the type or
+ * the vector holds patches. Columns written with `for` forced (so every
+ * page is one), one 1024-row vector per page, cover each branch: widths
+ * 0..8, 9..16, 17..32 and above 32 bits; 8-, 16-, 32- and 64-bit types;
+ * signed, unsigned, date, timestamp and decimal columns; negative bases;
+ * values at the type's minimum (offsets kept) and maximum (the wrap
+ * fallback); outliers the writer stores as patches beside patch-free
+ * vectors; a page with nulls; a last page of 517 rows. Each predicate's
+ * rows, count(*), sum, min and max must be the naive oracle's, under
+ * every ISA the CPU runs, with and without page compression, and also
+ * (under the best ISA) for the same data written with the writer's own
+ * choice of encodings. */
+
+#define FO_RG_ROWS 2048u
+#define FO_ROWS (5u * 1024u + 517u) /* 3 row groups, 6 pages per column */
+
+enum {
+  FO_ID, FO_I32S, FO_I32M, FO_I32N, FO_I32W, FO_I32LO, FO_I32HI, FO_I32P,
+  FO_I64S, FO_I64M, FO_I64B, FO_I64LO, FO_I64HI, FO_I64P, FO_I16, FO_I16S,
+  FO_I16HI, FO_I8, FO_I8HI, FO_U32HI, FO_U32S, FO_U16HI, FO_U16, FO_U8,
+  FO_DAY, FO_DAYN, FO_TS, FO_DEC, FO_DECS, FO_DECHI, FO_DECLO, FO_MIX,
+  FO_NUL, FO_NCOLS
+};
+
+static const tu_coldef fo_defs[FO_NCOLS] = {
+    {"id", DPS_TYPE_INT64, 0, 0, 0},          /* = row */
+    {"i32_small", DPS_TYPE_INT32, 0, 0, 0},   /* 3..202: 8 bits */
+    {"i32_mid", DPS_TYPE_INT32, 0, 0, 0},     /* 1000..40999: 16 bits */
+    {"i32_neg", DPS_TYPE_INT32, 0, 0, 0},     /* -300..-50: negative base */
+    {"i32_wide", DPS_TYPE_INT32, 0, 0, 0},    /* +-70000: 18 bits */
+    {"i32_min", DPS_TYPE_INT32, 0, 0, 0},     /* INT32_MIN .. +300 */
+    {"i32_max", DPS_TYPE_INT32, 0, 0, 0},     /* INT32_MAX - 100 .. MAX */
+    {"i32_patch", DPS_TYPE_INT32, 0, 0, 0},   /* 0..49, outliers in pages 1, 3 */
+    {"i64_small", DPS_TYPE_INT64, 0, 0, 0},   /* -100..100 */
+    {"i64_mid", DPS_TYPE_INT64, 0, 0, 0},     /* 10^12 + 0..3e9: 32 bits */
+    {"i64_big", DPS_TYPE_INT64, 0, 0, 0},     /* 40 bits: never offsets */
+    {"i64_min", DPS_TYPE_INT64, 0, 0, 0},     /* INT64_MIN .. +100 */
+    {"i64_max", DPS_TYPE_INT64, 0, 0, 0},     /* INT64_MAX - 100 .. MAX */
+    {"i64_patch", DPS_TYPE_INT64, 0, 0, 0},   /* -50..49, outliers in pages 0, 4 */
+    {"i16", DPS_TYPE_INT16, 0, 0, 0},         /* -1000..1000 */
+    {"i16_small", DPS_TYPE_INT16, 0, 0, 0},   /* 7..106 */
+    {"i16_max", DPS_TYPE_INT16, 0, 0, 0},     /* INT16_MAX - 49 .. MAX */
+    {"i8", DPS_TYPE_INT8, 0, 0, 0},           /* every value */
+    {"i8_max", DPS_TYPE_INT8, 0, 0, 0},       /* 100..127 */
+    {"u32_max", DPS_TYPE_UINT32, 0, 0, 0},    /* UINT32_MAX - 999 .. MAX */
+    {"u32_small", DPS_TYPE_UINT32, 0, 0, 0},  /* 5..254 */
+    {"u16_max", DPS_TYPE_UINT16, 0, 0, 0},    /* 60000..65535 */
+    {"u16", DPS_TYPE_UINT16, 0, 0, 0},        /* 0..2999 */
+    {"u8", DPS_TYPE_UINT8, 0, 0, 0},          /* every value */
+    {"day", DPS_TYPE_DATE, 0, 0, 0},          /* 18000..18399 */
+    {"day_old", DPS_TYPE_DATE, 0, 0, 0},      /* -800000 .. -799901 */
+    {"ts", DPS_TYPE_TIMESTAMP, 0, 0, 0},      /* 1.7e15 + 0..1e9 */
+    {"dec", DPS_TYPE_DECIMAL, 0, 15, 2},      /* -5000.00 .. 5000.00 */
+    {"dec_small", DPS_TYPE_DECIMAL, 0, 15, 2},/* 199.00 .. 200.99 */
+    {"dec_top", DPS_TYPE_DECIMAL, 0, 15, 2},  /* the precision's largest */
+    {"dec_bottom", DPS_TYPE_DECIMAL, 0, 15, 2},/* and smallest values */
+    {"mix", DPS_TYPE_INT32, 0, 0, 0},         /* page p: 0, 1, 8, 9, 16, 17 bits */
+    {"i32_null", DPS_TYPE_INT32, 1, 0, 0},    /* 0..99, nulls in page 2 only */
+};
+
+/* Row `row` of column ci, as a value of the column's units (decimals
+ * unscaled, dates in days); *null set for a null. */
+static i128 fo_gen(int ci, size_t row, tu_rng *g, int *null) {
+  const uint64_t x = tu_rng_next(g);
+  const size_t page = row / 1024;
+  *null = 0;
+  switch (ci) {
+    case FO_ID: return (i128)row;
+    case FO_I32S: return 3 + (i128)(x % 200);
+    case FO_I32M: return 1000 + (i128)(x % 40000);
+    case FO_I32N: return -300 + (i128)(x % 251);
+    case FO_I32W: return -70000 + (i128)(x % 140001);
+    case FO_I32LO: return (i128)INT32_MIN + (i128)(x % 301);
+    case FO_I32HI: return (i128)INT32_MAX - (i128)(x % 101);
+    case FO_I32P:
+      /* Outliers in pages 1 and 3 only: those vectors hold patches, the
+       * others none. INT32_MAX among them. */
+      if ((page == 1 || page == 3) && row % 300 == 7)
+        return row % 600 == 7 ? (i128)INT32_MAX : 1000000000 + (i128)row;
+      return (i128)(x % 50);
+    case FO_I64S: return -100 + (i128)(x % 201);
+    case FO_I64M: return (i128)1000000000000 + (i128)(x % 3000000000u);
+    case FO_I64B: return -((i128)1 << 39) + (i128)(x % ((uint64_t)1 << 40));
+    case FO_I64LO: return (i128)INT64_MIN + (i128)(x % 101);
+    case FO_I64HI: return (i128)INT64_MAX - (i128)(x % 101);
+    case FO_I64P:
+      if ((page == 0 || page == 4) && row % 250 == 11)
+        return row % 500 == 11 ? (i128)INT64_MAX : ((i128)1 << 40) + (i128)row;
+      return -50 + (i128)(x % 100);
+    case FO_I16: return -1000 + (i128)(x % 2001);
+    case FO_I16S: return 7 + (i128)(x % 100);
+    case FO_I16HI: return (i128)INT16_MAX - (i128)(x % 50);
+    case FO_I8: return (i128)(int8_t)(uint8_t)x;
+    case FO_I8HI: return 100 + (i128)(x % 28);
+    case FO_U32HI: return (i128)UINT32_MAX - (i128)(x % 1000);
+    case FO_U32S: return 5 + (i128)(x % 250);
+    case FO_U16HI: return 60000 + (i128)(x % 5536);
+    case FO_U16: return (i128)(x % 3000);
+    case FO_U8: return (i128)(x & 0xFFu);
+    case FO_DAY: return 18000 + (i128)(x % 400);
+    case FO_DAYN: return -800000 + (i128)(x % 100);
+    case FO_TS: return (i128)1700000000000000 + (i128)(x % 1000000000u);
+    case FO_DEC: return -500000 + (i128)(x % 1000001);
+    case FO_DECS: return 19900 + (i128)(x % 200);
+    case FO_DECHI: return (i128)INT64_C(999999999999999) - (i128)(x % 1000);
+    case FO_DECLO: return -(i128)INT64_C(999999999999999) + (i128)(x % 1000);
+    case FO_MIX: {
+      /* Page p packs at exactly bits[p]: its values span 0 .. 2^bits - 1
+       * above 12345 (page 0: one value, width 0). */
+      static const unsigned bits[] = {0, 1, 8, 9, 16, 17};
+      const uint64_t m = (UINT64_C(1) << bits[page]) - 1;
+      if (row % 1024 == 5) return 12345;
+      if (row % 1024 == 6) return 12345 + (i128)m;
+      return 12345 + (i128)(x & m);
+    }
+    case FO_NUL:
+      *null = page == 2 && x % 4 == 0;
+      return (i128)(x % 100);
+    default: fail_msg("no generator for column %d", ci);
+  }
+  return 0;
+}
+
+typedef struct fo_data {
+  tu_column cols[FO_NCOLS];
+} fo_data;
+
+static void fo_make(fo_data *d) {
+  tu_rng g;
+  tu_rng_seed(&g, UINT64_C(0xF0F0F0));
+  for (int ci = 0; ci < FO_NCOLS; ci++) tu_column_init(&d->cols[ci], fo_defs[ci].type);
+  for (size_t row = 0; row < FO_ROWS; row++) {
+    for (int ci = 0; ci < FO_NCOLS; ci++) {
+      int null;
+      i128 v = fo_gen(ci, row, &g, &null);
+      if (null) tu_column_append_null(&d->cols[ci]);
+      else if (kind_of(fo_defs[ci].type) == K_UINT) tu_column_append_u64(&d->cols[ci], (uint64_t)v);
+      else tu_column_append_i64(&d->cols[ci], (int64_t)v);
+    }
+  }
+}
+
+/* A value of column c in its units: signed, unsigned, decimal unscaled,
+ * days, microseconds. */
+static i128 fo_val(const tu_column *c, size_t r) {
+  return kind_of(c->type) == K_UINT ? (i128)uval(c, r) : (i128)ival(c, r);
+}
+
+/* A non-null cell against an integer, decimal, date or timestamp literal,
+ * from [SCAN-2]: exact, a date being its midnight. */
+static int fo_cmp(const tu_column *c, int scale, size_t r, const lit *L) {
+  i128 x = fo_val(c, r);
+  kind k = kind_of(c->type);
+  if (k == K_DATE || k == K_TS) {
+    i128 y = L->i;
+    if (k == K_DATE) x *= US_PER_DAY;
+    if (L->k == L_DATE) y *= US_PER_DAY;
+    return cmp3(x, y);
+  }
+  i128 y = L->k == L_UINT ? (i128)L->u : (i128)L->i;
+  return exact_cmp(x, scale, y, L->k == L_DEC ? L->scale : 0);
+}
+
+typedef enum fo_pkind {
+  FO_CMP,         /* col op a */
+  FO_CMP_REV,     /* a op col */
+  FO_BETWEEN,     /* col between a and b */
+  FO_NOT_BETWEEN, /* not (col between a and b) */
+  FO_AND,         /* col > a and col < b (merged into one range) */
+} fo_pkind;
+
+typedef struct fo_pred {
+  fo_pkind k;
+  dps_cmp_op op;
+  lit a, b;
+} fo_pred;
+
+static int fo_eval(const tu_column *c, int scale, size_t r, const fo_pred *p) {
+  if (!tu_column_is_valid(c, r)) return 0; /* unknown: not selected */
+  switch (p->k) {
+    case FO_CMP: return apply_op(p->op, fo_cmp(c, scale, r, &p->a));
+    case FO_CMP_REV: return apply_op(p->op, -fo_cmp(c, scale, r, &p->a));
+    case FO_BETWEEN:
+      return fo_cmp(c, scale, r, &p->a) >= 0 && fo_cmp(c, scale, r, &p->b) <= 0;
+    case FO_NOT_BETWEEN:
+      return !(fo_cmp(c, scale, r, &p->a) >= 0 && fo_cmp(c, scale, r, &p->b) <= 0);
+    default:
+      return fo_cmp(c, scale, r, &p->a) > 0 && fo_cmp(c, scale, r, &p->b) < 0;
+  }
+}
+
+static void fo_pred_text(sbuf *b, const char *col, const fo_pred *p) {
+  switch (p->k) {
+    case FO_CMP:
+      sb_add(b, "%s %s ", col, op_text(p->op));
+      lit_text(b, &p->a);
+      break;
+    case FO_CMP_REV:
+      lit_text(b, &p->a);
+      sb_add(b, " %s %s", op_text(p->op), col);
+      break;
+    case FO_BETWEEN: case FO_NOT_BETWEEN:
+      sb_add(b, "%s%s between ", p->k == FO_NOT_BETWEEN ? "not " : "", col);
+      lit_text(b, &p->a);
+      sb_add(b, " and ");
+      lit_text(b, &p->b);
+      break;
+    case FO_AND:
+      sb_add(b, "%s > ", col);
+      lit_text(b, &p->a);
+      sb_add(b, " and %s < ", col);
+      lit_text(b, &p->b);
+      break;
+  }
+}
+
+static dps_node *fo_pred_node(dps_query *q, const char *col, const fo_pred *p) {
+  dps_node *c = dps_q_column(q, col);
+  switch (p->k) {
+    case FO_CMP: return dps_q_cmp(q, p->op, c, lit_node(q, &p->a));
+    case FO_CMP_REV: return dps_q_cmp(q, p->op, lit_node(q, &p->a), c);
+    case FO_BETWEEN:
+      return dps_q_between(q, c, lit_node(q, &p->a), lit_node(q, &p->b));
+    case FO_NOT_BETWEEN:
+      return dps_q_not(q, dps_q_between(q, c, lit_node(q, &p->a), lit_node(q, &p->b)));
+    default:
+      return dps_q_and(q, dps_q_cmp(q, DPS_GT, c, lit_node(q, &p->a)),
+                       dps_q_cmp(q, DPS_LT, dps_q_column(q, col), lit_node(q, &p->b)));
+  }
+}
+
+/* The literal for value v of a column of kind k (clamped to what a
+ * literal can hold). */
+static void fo_lit(lit *L, kind k, int scale, i128 v) {
+  memset(L, 0, sizeof *L);
+  switch (k) {
+    case K_DEC: set_dec(L, fits64(v) ? (int64_t)v : v < 0 ? INT64_MIN : INT64_MAX, scale); break;
+    case K_DATE:
+      if (v >= INT32_MIN && v <= INT32_MAX) set_date(L, (int64_t)v);
+      else set_ts(L, v < 0 ? INT64_MIN : INT64_MAX);
+      break;
+    case K_TS: set_ts(L, fits64(v) ? (int64_t)v : v < 0 ? INT64_MIN : INT64_MAX); break;
+    default:
+      if (fits64(v)) set_int(L, (int64_t)v);
+      else if (v > 0 && v <= (i128)UINT64_MAX) set_uint(L, (uint64_t)v);
+      else set_int(L, v < 0 ? INT64_MIN : INT64_MAX);
+      break;
+  }
+}
+
+/* A literal half a unit above (up) or below v: a decimal with one more
+ * digit, or for dates and timestamps a timestamp or date in between. */
+static void fo_lit_half(lit *L, kind k, int scale, i128 v, int up) {
+  memset(L, 0, sizeof *L);
+  const i128 big = (i128)INT64_MAX / 10 - 10;
+  switch (k) {
+    case K_DATE: set_ts(L, (int64_t)(v * US_PER_DAY + (up ? 1 : -1))); break;
+    case K_TS: set_date(L, floor_div((int64_t)v, US_PER_DAY) + (up ? 1 : 0)); break;
+    default:
+      if (v > -big && v < big) set_dec(L, (int64_t)(v * 10 + (up ? 5 : -5)), scale + 1);
+      else fo_lit(L, k, scale, v);
+      break;
+  }
+}
+
+static int fo_cmp_i128(const void *a, const void *b) {
+  i128 x = *(const i128 *)a, y = *(const i128 *)b;
+  return (x > y) - (x < y);
+}
+
+/* The predicates for column ci: bounds below, at, inside and above the
+ * column's values; present and absent values; extremes of every literal
+ * kind; between with lo > hi; != and not between. Returns their number. */
+static size_t fo_preds(const tu_column *c, int scale, fo_pred *out, size_t cap) {
+  const kind k = kind_of(c->type);
+  i128 *v = malloc(FO_ROWS * sizeof *v);
+  assert_non_null(v);
+  size_t n = 0;
+  for (size_t r = 0; r < FO_ROWS; r++)
+    if (tu_column_is_valid(c, r)) v[n++] = fo_val(c, r);
+  assert_true(n > 0);
+  qsort(v, n, sizeof *v, fo_cmp_i128);
+  const i128 mn = v[0], mx = v[n - 1], mid = v[n / 2], q1 = v[n / 4], q3 = v[3 * n / 4];
+  i128 gap = mx + 1; /* absent: inside the range when there is a hole */
+  for (size_t i = 1; i < n; i++)
+    if (v[i] - v[i - 1] >= 2) {
+      gap = v[i - 1] + 1;
+      break;
+    }
+  free(v);
+  size_t np = 0;
+#define FO_ADD(kind_, op_, A, B)                \
+  do {                                          \
+    assert_true(np < cap);                      \
+    memset(&out[np], 0, sizeof out[np]);        \
+    out[np].k = (kind_);                        \
+    out[np].op = (op_);                         \
+    out[np].a = (A);                            \
+    out[np].b = (B);                            \
+    np++;                                       \
+  } while (0)
+  lit l_mn, l_mx, l_mid, l_q1, l_q3, l_gap, l_below, l_above, l_hup, l_hdn, none;
+  memset(&none, 0, sizeof none);
+  fo_lit(&l_mn, k, scale, mn);
+  fo_lit(&l_mx, k, scale, mx);
+  fo_lit(&l_mid, k, scale, mid);
+  fo_lit(&l_q1, k, scale, q1);
+  fo_lit(&l_q3, k, scale, q3);
+  fo_lit(&l_gap, k, scale, gap);
+  fo_lit(&l_below, k, scale, mn - 1);
+  fo_lit(&l_above, k, scale, mx + 1);
+  fo_lit_half(&l_hup, k, scale, mid, 1);
+  fo_lit_half(&l_hdn, k, scale, mid, 0);
+  static const dps_cmp_op rel[] = {DPS_LT, DPS_LE, DPS_GT, DPS_GE};
+  /* = and != on present and absent values, min and max. */
+  FO_ADD(FO_CMP, DPS_EQ, l_mid, none);
+  FO_ADD(FO_CMP, DPS_EQ, l_gap, none);
+  FO_ADD(FO_CMP, DPS_EQ, l_mn, none);
+  FO_ADD(FO_CMP, DPS_EQ, l_mx, none);
+  FO_ADD(FO_CMP, DPS_EQ, l_below, none);
+  FO_ADD(FO_CMP, DPS_EQ, l_above, none);
+  FO_ADD(FO_CMP, DPS_NE, l_mid, none);
+  FO_ADD(FO_CMP, DPS_NE, l_mn, none);
+  FO_ADD(FO_CMP, DPS_NE, l_gap, none);
+  FO_ADD(FO_CMP_REV, DPS_NE, l_mx, none);
+  /* <, <=, >, >= below, at and around min, inside, at and above max. */
+  for (size_t o = 0; o < 4; o++) {
+    FO_ADD(FO_CMP, rel[o], l_below, none);
+    FO_ADD(FO_CMP, rel[o], l_mn, none);
+    FO_ADD(FO_CMP, rel[o], l_q1, none);
+    FO_ADD(FO_CMP, rel[o], l_mid, none);
+    FO_ADD(FO_CMP, rel[o], l_mx, none);
+    FO_ADD(FO_CMP, rel[o], l_above, none);
+    FO_ADD(FO_CMP, rel[o], l_hup, none);
+    FO_ADD(FO_CMP_REV, rel[o], l_q3, none);
+  }
+  /* Literals beyond the type, of each kind. */
+  lit ext[4];
+  memset(ext, 0, sizeof ext);
+  if (k == K_DATE || k == K_TS) {
+    set_ts(&ext[0], INT64_MIN);
+    set_ts(&ext[1], INT64_MAX);
+    set_date(&ext[2], INT32_MIN);
+    set_date(&ext[3], INT32_MAX);
+  } else if (k == K_DEC) {
+    set_int(&ext[0], INT64_MIN);
+    set_dec(&ext[1], INT64_MAX, 18);
+    set_dec(&ext[2], INT64_MIN, 1);
+    set_uint(&ext[3], UINT64_MAX);
+  } else {
+    set_int(&ext[0], INT64_MIN);
+    set_int(&ext[1], INT64_MAX);
+    set_uint(&ext[2], UINT64_MAX);
+    set_int(&ext[3], -1);
+  }
+  for (size_t e = 0; e < 4; e++) {
+    FO_ADD(FO_CMP, DPS_LT, ext[e], none);
+    FO_ADD(FO_CMP, DPS_GE, ext[e], none);
+  }
+  /* between: the whole range, one value, lo > hi, around each end. */
+  FO_ADD(FO_BETWEEN, DPS_EQ, l_mn, l_mx);
+  FO_ADD(FO_BETWEEN, DPS_EQ, l_mid, l_mid);
+  FO_ADD(FO_BETWEEN, DPS_EQ, l_q3, l_q1);   /* lo > hi: nothing */
+  FO_ADD(FO_BETWEEN, DPS_EQ, l_mx, l_mn);
+  FO_ADD(FO_BETWEEN, DPS_EQ, l_below, l_q1);
+  FO_ADD(FO_BETWEEN, DPS_EQ, l_q3, l_above);
+  FO_ADD(FO_BETWEEN, DPS_EQ, l_hdn, l_hup);
+  FO_ADD(FO_BETWEEN, DPS_EQ, l_gap, l_gap);
+  FO_ADD(FO_BETWEEN, DPS_EQ, ext[0], ext[1]);
+  FO_ADD(FO_NOT_BETWEEN, DPS_EQ, l_q1, l_q3);
+  FO_ADD(FO_NOT_BETWEEN, DPS_EQ, l_q3, l_q1);
+  FO_ADD(FO_AND, DPS_EQ, l_q1, l_q3);
+  FO_ADD(FO_AND, DPS_EQ, l_mn, l_mx);
+#undef FO_ADD
+  return np;
+}
+
+/* Runs `where` as a rows scan of (id, column ci) and as count(*), sum,
+ * min and max; both must be the oracle's. */
+static void fo_check(dps_reader *rd, const fo_data *d, int ci, const fo_pred *p,
+                     unsigned threads, const char *what) {
+  const tu_column *c = &d->cols[ci];
+  const int scale = fo_defs[ci].scale;
+  const kind k = kind_of(c->type);
+  char ctx[512];
+  sbuf sb = {ctx, sizeof ctx, 0};
+  sb_add(&sb, "for offsets, %s, threads %u\n  where ", what, threads);
+  fo_pred_text(&sb, fo_defs[ci].name, p);
+  trace(ctx);
+  /* The oracle. */
+  size_t *sel = malloc(FO_ROWS * sizeof *sel), n_sel = 0;
+  assert_non_null(sel);
+  i128 sum = 0, best_min = 0, best_max = 0;
+  for (size_t r = 0; r < FO_ROWS; r++) {
+    if (!fo_eval(c, scale, r, p)) continue;
+    i128 x = fo_val(c, r);
+    if (n_sel == 0 || x < best_min) best_min = x;
+    if (n_sel == 0 || x > best_max) best_max = x;
+    sum += x;
+    sel[n_sel++] = r;
+  }
+  dps_error e;
+  tu_err_reset(&e);
+  dps_query *q = NULL;
+  TU_OK(dps_query_new(&q, &e), &e);
+
+  /* Rows: (id, value), in row order. */
+  const char *names[2] = {"id", fo_defs[ci].name};
+  dps_scan_options so = DPS_SCAN_OPTIONS_INIT;
+  so.columns = names;
+  so.n_columns = 2;
+  so.where = fo_pred_node(q, fo_defs[ci].name, p);
+  so.threads = threads;
+  so.ordered = 1;
+  dps_scan *s = NULL;
+  dps_status st = dps_scan_open(&s, rd, &so, &e);
+  if (st != DPS_OK) {
+    bad("%s\n  dps_scan_open: %d (%s) \"%s\"", ctx, (int)st, dps_strerror(st), e.message);
+  } else {
+    size_t got = 0;
+    int ok = 1;
+    for (;;) {
+      const dps_batch *b = NULL;
+      st = dps_scan_next(s, &b, &e);
+      if (st != DPS_OK) {
+        ok = bad("%s\n  dps_scan_next: %d (%s) \"%s\"", ctx, (int)st,
+                 dps_strerror(st), e.message);
+        break;
+      }
+      if (b == NULL) break;
+      dps_array_view vid, vv;
+      assert_int_equal(dps_batch_column(b, 0, &vid), DPS_OK);
+      assert_int_equal(dps_batch_column(b, 1, &vv), DPS_OK);
+      const size_t w = dps_type_width(c->type);
+      for (size_t i = 0; i < vid.length && ok; i++, got++) {
+        const int64_t id = ((const int64_t *)vid.values)[i];
+        if (got >= n_sel || id != (int64_t)sel[got]) {
+          i128 x = id >= 0 && (size_t)id < FO_ROWS ? fo_val(c, (size_t)id) : 0;
+          ok = bad("%s\n  output row %zu is file row %" PRId64 " (value %" PRId64
+                   "), expected %s%zu (%zu rows expected)", ctx, got, id,
+                   (int64_t)x, got >= n_sel ? "no more rows, not " : "row ",
+                   got >= n_sel ? (size_t)id : sel[got], n_sel);
+        } else if (memcmp((const uint8_t *)vv.values + i * w, slot(c, sel[got]), w) != 0 ||
+                   !dps_array_is_valid(&vv, i)) {
+          ok = bad("%s\n  output row %zu (file row %zu): value differs from "
+                   "the file's %" PRId64, ctx, got, sel[got], (int64_t)fo_val(c, sel[got]));
+        }
+      }
+    }
+    if (ok && got != n_sel)
+      bad("%s\n  %zu rows, expected %zu (file row %zu is missing, value %" PRId64 ")",
+          ctx, got, n_sel, sel[got], (int64_t)fo_val(c, sel[got]));
+  }
+  dps_scan_free(s);
+
+  /* count(*), sum (numbers), min, max. */
+  const int has_sum = k != K_DATE && k != K_TS;
+  dps_agg aggs[4];
+  size_t na = 0;
+  aggs[na++] = (dps_agg){DPS_AGG_COUNT_STAR, NULL};
+  if (has_sum) aggs[na++] = (dps_agg){DPS_AGG_SUM, dps_q_column(q, fo_defs[ci].name)};
+  aggs[na++] = (dps_agg){DPS_AGG_MIN, dps_q_column(q, fo_defs[ci].name)};
+  aggs[na++] = (dps_agg){DPS_AGG_MAX, dps_q_column(q, fo_defs[ci].name)};
+  want wants[4];
+  memset(wants, 0, sizeof wants);
+  wants[0].type = DPS_TYPE_INT64;
+  wants[0].x = (i128)n_sel;
+  for (size_t a = 1; a < na; a++) {
+    want *w = &wants[a];
+    w->null = n_sel == 0;
+    if (has_sum && a == 1) {
+      w->type = k == K_DEC ? DPS_TYPE_DECIMAL : DPS_TYPE_INT64;
+      w->scale = scale;
+      w->exact128 = 1;
+      w->x = sum;
+    } else {
+      const i128 x = aggs[a].fn == DPS_AGG_MIN ? best_min : best_max;
+      w->type = c->type;
+      w->scale = scale;
+      if (k == K_UINT) w->u = (uint64_t)x;
+      else w->x = x;
+    }
+  }
+  so = (dps_scan_options)DPS_SCAN_OPTIONS_INIT;
+  so.where = fo_pred_node(q, fo_defs[ci].name, p);
+  so.threads = threads;
+  so.aggs = aggs;
+  so.n_aggs = na;
+  s = NULL;
+  size_t rows = 0, cols = 0;
+  st = dps_scan_open(&s, rd, &so, &e);
+  if (st == DPS_OK) st = dps_scan_aggregate(s, &rows, &cols, &e);
+  if (st != DPS_OK) {
+    bad("%s\n  aggregates: %d (%s) \"%s\"", ctx, (int)st, dps_strerror(st), e.message);
+  } else if (rows != 1 || cols != na) {
+    bad("%s\n  aggregates: %zu x %zu result, expected 1 x %zu", ctx, rows, cols, na);
+  } else {
+    static const char *const fn_names[] = {"", "count(*)", "count", "sum", "min", "max", "avg"};
+    for (size_t a = 0; a < na; a++) {
+      dps_value v;
+      TU_OK(dps_scan_value(s, 0, a, &v), NULL);
+      if (!value_matches(&v, &wants[a])) {
+        char t1[300], t2[300];
+        sbuf b1 = {t1, sizeof t1, 0}, b2 = {t2, sizeof t2, 0};
+        value_text(&b1, &v);
+        want_text(&b2, &wants[a]);
+        bad("%s\n  %s: got %s, expected %s", ctx, fn_names[aggs[a].fn], t1, t2);
+      }
+    }
+  }
+  dps_scan_free(s);
+  dps_query_free(q);
+  free(sel);
+}
+
+static void test_scan__for_offsets_match_decoded_values(void **state) {
+  (void)state;
+  static fo_data d;
+  fo_make(&d);
+  /* Premise: the data has what the test is about. */
+  for (size_t r = 0; r < FO_ROWS; r++) {
+    if (r / 1024 != 2) assert_true(tu_column_is_valid(&d.cols[FO_NUL], r));
+  }
+  assert_true(d.cols[FO_NUL].nulls > 0);
+  static const struct {
+    const char *what;
+    int force_for;
+    dps_compression comp;
+  } files[] = {
+      {"for, no compression", 1, DPS_COMPRESSION_NONE},
+      {"for, zstd", 1, DPS_COMPRESSION_ZSTD},
+      {"auto encodings", 0, DPS_COMPRESSION_DEFAULT},
+  };
+  const char *saved = getenv("DPSNAP_FORCE_ISA");
+  char *saved_copy = saved ? strdup(saved) : NULL;
+  static fo_pred preds[96];
+  int n_cases = 0;
+  for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
+    dps_column_encoding enc[FO_NCOLS];
+    for (int ci = 0; ci < FO_NCOLS; ci++) {
+      enc[ci].column = fo_defs[ci].name;
+      enc[ci].encoding = DPS_ENCODING_FOR;
+    }
+    dps_schema *schema = tu_schema(fo_defs, FO_NCOLS);
+    dps_snapshot_meta m = tu_meta();
+    dps_write_options o = scan_opts();
+    o.row_group_rows = FO_RG_ROWS;
+    o.compression = files[f].comp;
+    if (files[f].force_for) {
+      o.column_encoding = enc;
+      o.n_column_encoding = FO_NCOLS;
+    }
+    char path[512];
+    dps_error e;
+    tu_err_reset(&e);
+    tu_tmp_path(path, sizeof path, "scan-for.dps");
+    TU_OK(tu_write(path, schema, &m, &o, d.cols, FO_NCOLS, &e), &e);
+    dps_schema_free(schema);
+    dps_reader *rd = NULL;
+    TU_OK(dps_reader_open(&rd, path, NULL, &e), &e);
+    if (files[f].force_for) {
+      /* Every page a lone for node: what the offset path reads. */
+      for (int ci = 0; ci < FO_NCOLS; ci++) {
+        dps_column_stats cs;
+        TU_OK(dps_reader_column_stats(rd, (size_t)ci, &cs), NULL);
+        if (strcmp(cs.encodings, "for*6") != 0)
+          fail_msg("premise (%s): column %s should be 6 for pages, got \"%s\"",
+                   files[f].what, fo_defs[ci].name, cs.encodings);
+        /* The outliers need 30 / 64 bits; packed at that width the
+         * column could not be this small: the writer made patches. */
+        if ((ci == FO_I32P || ci == FO_I64P) &&
+            cs.data_raw >= 6 * DPS_PACKED_BYTES(16))
+          fail_msg("premise (%s): column %s should hold patches (%" PRIu64
+                   " bytes encoded)", files[f].what, fo_defs[ci].name, cs.data_raw);
+      }
+    }
+    int best = 0;
+    for (int isa = 1; isa < DPS_ISA_COUNT; isa++)
+      if (dps__isa_supported((dps_isa)isa)) best = isa;
+    for (int isa = 0; isa < DPS_ISA_COUNT; isa++) {
+      if (!dps__isa_supported((dps_isa)isa)) continue;
+      /* The writer's own encodings are a baseline: the best ISA only. */
+      if (!files[f].force_for && isa != best) continue;
+      setenv("DPSNAP_FORCE_ISA", dps__isa_name((dps_isa)isa), 1);
+      dps__isa_reset_for_tests();
+      assert_int_equal(dps__isa_active(), isa);
+      for (int ci = 1; ci < FO_NCOLS; ci++) {
+        const size_t np = fo_preds(&d.cols[ci], fo_defs[ci].scale, preds,
+                                   sizeof preds / sizeof preds[0]);
+        char what[160];
+        snprintf(what, sizeof what, "%s, isa %s, column %s (%s)", files[f].what,
+                 dps__isa_name((dps_isa)isa), fo_defs[ci].name,
+                 dps_type_name(fo_defs[ci].type));
+        for (size_t k = 0; k < np; k++, n_cases++)
+          fo_check(rd, &d, ci, &preds[k], k % 3 == 2 ? 2u : 1u, what);
+      }
+    }
+    dps_reader_free(rd);
+    remove(path);
+  }
+  if (saved_copy) setenv("DPSNAP_FORCE_ISA", saved_copy, 1);
+  else unsetenv("DPSNAP_FORCE_ISA");
+  free(saved_copy);
+  dps__isa_reset_for_tests();
+  for (int ci = 0; ci < FO_NCOLS; ci++) tu_column_free(&d.cols[ci]);
+  cases_done("for offsets", n_cases);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_scan__rows_rules),
@@ -3432,6 +4045,7 @@ int main(void) {
       cmocka_unit_test(test_scan__empty_snapshot),
       cmocka_unit_test(test_scan__bad_predicates),
       cmocka_unit_test(test_scan__value_format),
+      cmocka_unit_test(test_scan__for_offsets_match_decoded_values),
   };
   return TU_RUN(tests, setup, teardown);
 }
