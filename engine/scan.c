@@ -772,9 +772,9 @@ static dps_status leaf_flags(worker *w, size_t g, size_t k, size_t at,
   return DPS_OK;
 }
 
-/* A predicate of leaves under ANDs on rows [at, at + cnt): each leaf
- * narrows w->sel in turn, and once no row is left the remaining leaves
- * are neither evaluated nor their pages read. */
+/* A predicate of leaves under ANDs on rows [at, at + cnt), into w->sel:
+ * each leaf narrows the flags in turn, and once no row is left the
+ * remaining leaves are neither evaluated nor their pages read. */
 static dps_status eval_and(worker *w, size_t g, size_t at, size_t cnt) {
   const dps_bound *b = &w->scan->b;
   /* The flags are combined in the thread's own vector (in L1), then

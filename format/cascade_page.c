@@ -317,10 +317,22 @@ dps_status dps__cascade_page_sum(dps_type t, const uint8_t *raw, size_t len,
       s = dps__dict_read(&d, &rd, &v, 1, &dp, &unused, NULL);
       dps__buf_free(&unused);
       if (s != DPS_OK) return s == DPS_ENOMEM ? dps__fail(err, s, "%s: out of memory", where) : s;
-      uint32_t *cnt = dps__dec_alloc(&d, dp.n, sizeof *cnt);
+      /* Four histograms, a code's count spread over them: runs of one
+       * code would otherwise wait on their own increments. */
+      size_t nd = dp.n ? dp.n : 1;
+      uint32_t *cnt = dps__dec_alloc(&d, 4 * nd, sizeof *cnt);
       if (cnt == NULL) return dps__fail(err, DPS_ENOMEM, "%s: out of memory", where);
-      memset(cnt, 0, (dp.n ? dp.n : 1) * sizeof *cnt);
-      for (size_t i = 0; i < n; i++) cnt[dp.codes[i]]++;
+      memset(cnt, 0, 4 * nd * sizeof *cnt);
+      size_t i = 0;
+      for (; i + 4 <= n; i += 4) {
+        cnt[dp.codes[i]]++;
+        cnt[nd + dp.codes[i + 1]]++;
+        cnt[2 * nd + dp.codes[i + 2]]++;
+        cnt[3 * nd + dp.codes[i + 3]]++;
+      }
+      for (; i < n; i++) cnt[dp.codes[i]]++;
+      for (size_t k = 0; k < dp.n; k++)
+        cnt[k] += cnt[nd + k] + cnt[2 * nd + k] + cnt[3 * nd + k];
       dps_values dv = v;
       dv.v = dp.values;
       dv.n = dp.n;
