@@ -87,6 +87,22 @@ bool dps__unpack_narrow(unsigned t, unsigned o, const void *in, unsigned w,
   return true;
 }
 
+uint64_t dps__sum_u32_isa(dps_isa isa, const uint32_t *v, size_t n) {
+  return bp_kernels[usable(isa)]->sum32(v, n);
+}
+
+uint64_t dps__sum_u64_isa(dps_isa isa, const uint64_t *v, size_t n) {
+  return bp_kernels[usable(isa)]->sum64(v, n);
+}
+
+uint64_t dps__sum_u32(const uint32_t *v, size_t n) {
+  return bp_kernels[dps__isa_active()]->sum32(v, n);
+}
+
+uint64_t dps__sum_u64(const uint64_t *v, size_t n) {
+  return bp_kernels[dps__isa_active()]->sum64(v, n);
+}
+
 uint32_t dps__max_u32_isa(dps_isa isa, const uint32_t *v, size_t n) {
   return bp_kernels[usable(isa)]->max32(v, n);
 }

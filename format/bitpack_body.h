@@ -65,6 +65,8 @@ typedef struct dps__bp_kernels {
   const dps__bp_fn32 *u32;  /* 33 entries */
   const dps__bp_fn64 *u64;  /* 65 entries */
   uint32_t (*max32)(const uint32_t *, size_t);  /* largest of n, 0 if none */
+  uint64_t (*sum32)(const uint32_t *, size_t);  /* sums of n, modulo 2^64 */
+  uint64_t (*sum64)(const uint64_t *, size_t);
   /* Narrowing unpacks, each indexed by width 0..O. */
   const dps__bp_nfn *n16to8, *n32to8;            /* 9 entries */
   const dps__bp_nfn *n32to16, *n64to16;           /* 17 entries */
@@ -276,9 +278,22 @@ extern const dps__bp_kernels dps__bp_kernels_avx512;  /* bitpack_avx512.c */
     for (size_t i = 0; i < n; i++) top = v[i] > top ? v[i] : top;          \
     return top;                                                            \
   }                                                                        \
+  /* Sums of n words (modulo 2^64): frame-of-reference pages are summed  \
+   * from their offsets. */                                                \
+  A static uint64_t bp_sum32_##I(const uint32_t *v, size_t n) {            \
+    uint64_t s = 0;                                                        \
+    for (size_t i = 0; i < n; i++) s += v[i];                              \
+    return s;                                                              \
+  }                                                                        \
+  A static uint64_t bp_sum64_##I(const uint64_t *v, size_t n) {            \
+    uint64_t s = 0;                                                        \
+    for (size_t i = 0; i < n; i++) s += v[i];                              \
+    return s;                                                              \
+  }                                                                        \
   const dps__bp_kernels dps__bp_kernels_##I = {                            \
       bp_tab8_##I,   bp_tab16_##I,   bp_tab32_##I,   bp_tab64_##I,         \
-      bp_max32_##I,  bp_n16to8_##I,  bp_n32to8_##I,                       \
-      bp_n32to16_##I, bp_n64to16_##I, bp_n64to32_##I};
+      bp_max32_##I,  bp_sum32_##I,   bp_sum64_##I,                        \
+      bp_n16to8_##I, bp_n32to8_##I,  bp_n32to16_##I, bp_n64to16_##I,      \
+      bp_n64to32_##I};
 
 #endif /* DPS_BITPACK_BODY_H */

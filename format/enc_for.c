@@ -277,17 +277,20 @@ dps_status dps__for_sum(dps_dec *d, dps_rd *rd, const dps_values *v,
       memcpy(aligned_in, src, vbytes);
       src = aligned_in;
     }
-    unpack_vector(v->width, src, w, 0, tmp);
     size_t cnt = k + 1 < vectors || v->n % 1024 == 0 ? 1024 : v->n % 1024;
-    /* Offsets below 2^w, at most 1024 of them: w < 54 sums in 64 bits. */
+    /* Offsets below 2^w, at most 1024 of them: w < 54 sums in 64 bits.
+     * 64-bit values with offsets of up to 32 bits unpack into 32-bit
+     * words (half the bytes to write and add). */
+    unsigned ow = v->width == 8 && w <= 32 && dps__unpack_narrow(64, 32, src, w, tmp)
+                      ? 4 : (unpack_vector(v->width, src, w, 0, tmp), v->width);
     dps_i128 offs = 0;
     if (w < 54) {
       uint64_t s64 = 0;
-      switch (v->width) {
+      switch (ow) {
         case 1: for (size_t i = 0; i < cnt; i++) s64 += tmp[i]; break;
         case 2: for (size_t i = 0; i < cnt; i++) s64 += ((const uint16_t *)(void *)tmp)[i]; break;
-        case 4: for (size_t i = 0; i < cnt; i++) s64 += ((const uint32_t *)(void *)tmp)[i]; break;
-        default: for (size_t i = 0; i < cnt; i++) s64 += ((const uint64_t *)(void *)tmp)[i]; break;
+        case 4: s64 = dps__sum_u32((const uint32_t *)(void *)tmp, cnt); break;
+        default: s64 = dps__sum_u64((const uint64_t *)(void *)tmp, cnt); break;
       }
       offs = s64;
     } else {
@@ -298,7 +301,7 @@ dps_status dps__for_sum(dps_dec *d, dps_rd *rd, const dps_values *v,
     for (; k_exc < f.n_patches; k_exc++) {
       uint32_t at = dps__load_u32(f.pos + 4 * (size_t)k_exc);
       if (at / 1024 != k) break;
-      uint64_t off = dps__val_bits(tmp, v->width, at % 1024);
+      uint64_t off = dps__val_bits(tmp, ow, at % 1024);
       total += as_value(patch_bits(&f, v->width, k_exc), v->width, v->is_signed) -
                (b + (dps_i128)off);
     }

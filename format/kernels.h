@@ -64,6 +64,13 @@ bool dps__unpack_narrow(unsigned t, unsigned o, const void *in, unsigned w,
 bool dps__unpack_narrow_isa(dps_isa isa, unsigned t, unsigned o,
                             const void *in, unsigned w, void *out);
 
+/* The sum of v[0..n) modulo 2^64, with the active ISA (callers keep it
+ * below 2^64: 1024 offsets of under 54 bits, say). */
+uint64_t dps__sum_u32(const uint32_t *v, size_t n);
+uint64_t dps__sum_u64(const uint64_t *v, size_t n);
+uint64_t dps__sum_u32_isa(dps_isa isa, const uint32_t *v, size_t n);
+uint64_t dps__sum_u64_isa(dps_isa isa, const uint64_t *v, size_t n);
+
 /* The largest of v[0..n) (0 when n is 0), with the active ISA. */
 uint32_t dps__max_u32(const uint32_t *v, size_t n);
 uint32_t dps__max_u32_isa(dps_isa isa, const uint32_t *v, size_t n);

@@ -735,6 +735,40 @@ static void test_bitpack__narrow_unpack_every_isa(void **state) {
   free(in);
 }
 
+/* The per-ISA sums that add frame-of-reference offsets: every ISA equals
+ * a plain loop at every length (tails included), with words at their
+ * largest, and wraps modulo 2^64 as documented. */
+static void test_bitpack__sums_every_isa(void **state) {
+  (void)state;
+  static uint32_t v32[300];
+  static uint64_t v64[300];
+  tu_rng rng;
+  tu_rng_seed(&rng, 12);
+  for (size_t n = 0; n <= 300; n += n < 40 ? 1 : 37) {
+    for (int trial = 0; trial < 3; trial++) {
+      for (size_t i = 0; i < n; i++) {
+        uint64_t x = tu_rng_next(&rng);
+        v32[i] = trial == 1 ? UINT32_MAX : (uint32_t)x;
+        v64[i] = trial == 1 ? UINT64_MAX : trial == 2 ? x >> 11 : x;
+      }
+      uint64_t want32 = 0, want64 = 0;
+      for (size_t i = 0; i < n; i++) want32 += v32[i], want64 += v64[i];
+      for (int isa = -1; isa < DPS_ISA_COUNT; isa++) {
+        if (isa >= 0 && !dps__isa_supported((dps_isa)isa)) continue;
+        uint64_t got32 = isa < 0 ? dps__sum_u32(v32, n)
+                                 : dps__sum_u32_isa((dps_isa)isa, v32, n);
+        uint64_t got64 = isa < 0 ? dps__sum_u64(v64, n)
+                                 : dps__sum_u64_isa((dps_isa)isa, v64, n);
+        if (got32 != want32 || got64 != want64)
+          fail_msg("n=%zu trial=%d isa=%d: sums %llu %llu, expected %llu %llu",
+                   n, trial, isa, (unsigned long long)got32,
+                   (unsigned long long)got64, (unsigned long long)want32,
+                   (unsigned long long)want64);
+      }
+    }
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_bitpack__round_trip_every_width_and_isa),
@@ -750,6 +784,7 @@ int main(void) {
       cmocka_unit_test(test_bitpack__force_isa),
       cmocka_unit_test(test_bitpack__unsupported_isa_runs_scalar),
       cmocka_unit_test(test_bitpack__max_u32_every_isa),
+      cmocka_unit_test(test_bitpack__sums_every_isa),
       cmocka_unit_test(test_bitpack__narrow_unpack_every_isa),
   };
   return TU_RUN(tests, NULL, NULL);
