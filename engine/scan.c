@@ -563,7 +563,10 @@ static void leaf_eval(worker *w, const dps_leaf *lf, size_t li, colpage *cp,
   /* A page viewed in place has no nulls (load_rows views no other). */
   if (cp->is_dict) bits = cp->valid.len ? cp->valid.data : NULL;
   else if (cp->full && cp->data.validity.len) bits = cp->data.validity.data;
-  uint8_t m[VEC];
+  /* Matches land in T itself when they need no null mask and no false
+   * flags; otherwise in m, combined below. */
+  uint8_t mbuf[VEC];
+  uint8_t *m = bits == NULL && F == NULL ? T : mbuf;
   if (lf->kind == DPS_LF_ISNULL || lf->kind == DPS_LF_NOTNULL) {
     bool want_null = lf->kind == DPS_LF_ISNULL;
     for (size_t i = 0; i < n; i++) {
@@ -617,9 +620,7 @@ static void leaf_eval(worker *w, const dps_leaf *lf, size_t li, colpage *cp,
   uint8_t neg = lf->negate ? 1 : 0;
   if (bits == NULL && F == NULL) {
     if (neg)
-      for (size_t i = 0; i < n; i++) T[i] = m[i] ^ 1;
-    else
-      memcpy(T, m, n);
+      for (size_t i = 0; i < n; i++) T[i] ^= 1;
   } else if (bits == NULL) {
     for (size_t i = 0; i < n; i++) {
       T[i] = m[i] ^ neg;
@@ -784,13 +785,7 @@ static dps_status eval_and(worker *w, size_t g, size_t at, size_t cnt) {
   for (size_t k = 0; k < b->n_leaves; k++) {
     if ((s = leaf_flags(w, g, k, at, cnt, k == 0 ? flags : m, NULL)) != DPS_OK)
       return s;
-    uint8_t any = 0;
-    if (k == 0) {
-      for (size_t r = 0; r < cnt; r++) any |= flags[r];
-    } else {
-      for (size_t r = 0; r < cnt; r++) any |= flags[r] &= m[r];
-    }
-    if (!any) break;
+    if (!dps__kernel_and_any(flags, k == 0 ? NULL : m, cnt)) break;
   }
   memcpy(w->sel + at, flags, cnt);
   return DPS_OK;

@@ -35,6 +35,9 @@ typedef struct dps__scan_simd {
   /* m[i] = bit codes[i] of mask (codes below 64). */
   void (*code_match)(const uint32_t *codes, uint64_t mask, size_t n,
                      uint8_t *m);
+  /* acc[i] &= m[i] (0/1 flags) for i < n, m NULL: acc unchanged; returns
+   * whether any acc[i] is then set. */
+  bool (*and_any)(uint8_t *acc, const uint8_t *m, size_t n);
 } dps__scan_simd;
 
 #define SB_RANGE_LOOP(T)                                                   \
@@ -103,9 +106,18 @@ typedef struct dps__scan_simd {
     for (size_t i = 0; i < n; i++)                                         \
       m[i] = (uint8_t)((mask >> (codes[i] & 63)) & 1);                     \
   }                                                                        \
+  ATTR static bool and_any_##NAME(uint8_t *restrict acc,                  \
+                                  const uint8_t *restrict m, size_t n) {   \
+    uint8_t any = 0;                                                       \
+    if (m == NULL)                                                         \
+      for (size_t i = 0; i < n; i++) any |= acc[i];                        \
+    else                                                                   \
+      for (size_t i = 0; i < n; i++) any |= acc[i] &= m[i];                \
+    return any != 0;                                                       \
+  }                                                                        \
   const dps__scan_simd dps__scan_simd_##NAME = {                           \
       range_##NAME, maxabs_##NAME, arith_##NAME, sum_##NAME,               \
-      code_match_##NAME};
+      code_match_##NAME, and_any_##NAME};
 
 extern const dps__scan_simd dps__scan_simd_scalar;
 #if SB_X86

@@ -22,6 +22,10 @@ void dps__kernel_code_match(const uint32_t *codes, uint64_t mask, size_t n,
   dps__scan_simd_for(dps__isa_active())->code_match(codes, mask, n, m);
 }
 
+bool dps__kernel_and_any(uint8_t *acc, const uint8_t *m, size_t n) {
+  return dps__scan_simd_for(dps__isa_active())->and_any(acc, m, n);
+}
+
 void dps__kernel_range_isa(dps_isa isa, const void *v, unsigned width,
                            bool is_signed, uint64_t klo, uint64_t khi,
                            size_t n, uint8_t *m) {

@@ -17,6 +17,9 @@ struct dps__scan_simd;
 const struct dps__scan_simd *dps__scan_simd_for(dps_isa isa);
 
 /* m[i] = bit codes[i] of mask, for dictionaries of at most 64 entries. */
+/* acc[i] &= m[i] for 0/1 flags (m NULL: acc as it is); whether any acc[i]
+ * is then set. The active ISA's loop. */
+bool dps__kernel_and_any(uint8_t *acc, const uint8_t *m, size_t n);
 void dps__kernel_code_match(const uint32_t *codes, uint64_t mask, size_t n,
                             uint8_t *m);
 
