@@ -294,8 +294,9 @@ struct worker {
   aggres *cm_r;              /* ... and result */
   dps_scan_stats st;
   /* aggregation temporaries */
-  uint32_t idx[2 * VEC];      /* selected rows (of the row group): up to
-                                VEC aggregated, and one vector's more */
+  uint32_t idx[2 * VEC + 4];  /* selected rows (of the row group): up to
+                                VEC aggregated, one vector's more, and
+                                slots written past them */
   int64_t *xi;               /* per xnode: VEC values */
   double *xf;
   uint8_t *xn;               /* per xnode: VEC null flags */
@@ -1687,6 +1688,19 @@ static dps_status aggregate_group(worker *w, size_t g, aggres *r) {
       uint64_t bits = w->selbits[wi];
       if (base < at) bits &= ~(uint64_t)0 << (at - base);
       if (end - base < 64) bits &= ((uint64_t)1 << (end - base)) - 1;
+      if (bits == ~(uint64_t)0) {
+        for (unsigned k = 0; k < 64; k++) w->idx[m + k] = (uint32_t)(base + k);
+        m += 64;
+        continue;
+      }
+      /* Four rows without a branch (a selective predicate leaves few in
+       * a word; past the last one the slot is written and not counted:
+       * idx has room), then a loop for the rest. */
+      for (unsigned k = 0; k < 4; k++) {
+        w->idx[m] = (uint32_t)(base + (unsigned)__builtin_ctzll(bits | (uint64_t)1 << 63));
+        m += bits != 0;
+        bits &= bits - 1;
+      }
       while (bits) {
         w->idx[m++] = (uint32_t)(base + (unsigned)__builtin_ctzll(bits));
         bits &= bits - 1;
