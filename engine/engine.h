@@ -43,6 +43,22 @@ const char *dps__reader_path(const dps_reader *r);
 dps_status dps__reader_fetch_page(dps_reader *r, size_t g, size_t c, size_t p,
                                   dps_page_io *io, const uint8_t **raw,
                                   char *where, dps_error *err);
+/* Threads for scans (engine/pool.c). dps__pool_run(p, fn, args, size, n)
+ * calls fn on each of the n items args[0..n) (each `size` bytes): the
+ * calling thread runs the first and every item no pool thread has
+ * started by then; it returns when all have returned. Pool threads spin
+ * briefly after their last item, then sleep. dps__pool_reserve grows the
+ * pool to `threads` threads (fewer if the system refuses). */
+typedef struct dps_pool dps_pool;
+dps_status dps__pool_new(dps_pool **out);
+void dps__pool_reserve(dps_pool *p, unsigned threads);
+void dps__pool_run(dps_pool *p, void *(*fn)(void *), void *args, size_t size,
+                   size_t n);
+void dps__pool_free(dps_pool *p);
+/* The reader's pool with at least `threads` threads, created on first use;
+ * NULL when it cannot be created (callers then run items themselves). */
+dps_pool *dps__reader_pool(dps_reader *r, unsigned threads);
+
 /* Fetches and decodes page p, appending its values to `into`. */
 dps_status dps__reader_load_page(dps_reader *r, size_t g, size_t c, size_t p,
                                  dps_page_io *io, dps_column_data *into,

@@ -21,6 +21,7 @@ struct dps_reader {
   dps_footer footer;           /* decoded footer */
   dps_column_stats *stats;     /* per column */
   dps_file_info info;          /* file facts */
+  dps_pool *pool;              /* scans' threads, from the first that asks */
 };
 
 struct dps_cursor {
@@ -244,6 +245,7 @@ dps_status dps_reader_open(dps_reader **out, const char *path,
 
 void dps_reader_free(dps_reader *r) {
   if (r == NULL) return;
+  dps__pool_free(r->pool);
   if (r->map != NULL) munmap((void *)(uintptr_t)r->map, (size_t)r->file_size);
   if (r->fd >= 0) close(r->fd);
   dps__footer_free(&r->footer);
@@ -316,6 +318,12 @@ void dps__reader_page_name(const dps_reader *r, size_t g, size_t c, size_t p,
   name_put_u64(&o, end, pg->offset);
   name_put(&o, end, ")", SIZE_MAX);
   *o = '\0';
+}
+
+dps_pool *dps__reader_pool(dps_reader *r, unsigned threads) {
+  if (r->pool == NULL && dps__pool_new(&r->pool) != DPS_OK) return NULL;
+  dps__pool_reserve(r->pool, threads);
+  return r->pool;
 }
 
 void dps__page_io_free(dps_page_io *io) {

@@ -1826,9 +1826,10 @@ static void end_group(worker *w) {
 static void record_failure(dps_scan *sc, worker *w, dps_status s) {
   pthread_mutex_lock(&sc->mu);
   if (sc->failed == DPS_OK) {
-    sc->failed = s;
     sc->first_err = w->err;
     sc->first_err.code = s;
+    /* Atomic: other threads poll it without the lock (agg_thread). */
+    __atomic_store_n(&sc->failed, s, __ATOMIC_RELEASE);
   }
   pthread_mutex_unlock(&sc->mu);
 }
@@ -1888,17 +1889,15 @@ static void *rows_thread(void *arg) {
   return NULL;
 }
 
-/* Runs fn over jobs: the calling thread takes the first, threads the rest. */
-static void run_jobs(job *jobs, size_t n, void *(*fn)(void *)) {
-  pthread_t tid[64];
-  bool started[64] = {false};
-  for (size_t k = 1; k < n && k < 64; k++)
-    started[k] = pthread_create(&tid[k], NULL, fn, &jobs[k]) == 0;
-  fn(&jobs[0]);
-  for (size_t k = 1; k < n && k < 64; k++) {
-    if (started[k]) pthread_join(tid[k], NULL);
-    else fn(&jobs[k]);  /* no thread: run it here */
+/* Runs fn over jobs on the reader's threads: the calling thread takes the
+ * first (and any no thread has started), the pool the rest. */
+static void run_jobs(dps_scan *sc, job *jobs, size_t n, void *(*fn)(void *)) {
+  dps_pool *pool = n > 1 ? dps__reader_pool(sc->reader, (unsigned)(n - 1)) : NULL;
+  if (pool != NULL) {
+    dps__pool_run(pool, fn, jobs, sizeof *jobs, n);
+    return;
   }
+  for (size_t k = 0; k < n; k++) fn(&jobs[k]);
 }
 
 /* ---- results ------------------------------------------------------------------ */
@@ -2114,7 +2113,7 @@ dps_status dps_scan_aggregate(dps_scan *sc, size_t *rows, size_t *columns,
   job jobs[64];
   for (unsigned k = 0; k < sc->threads; k++)
     jobs[k] = (job){sc, &sc->workers[k], &next, ng, NULL, 0};
-  run_jobs(jobs, sc->threads, agg_thread);
+  run_jobs(sc, jobs, sc->threads, agg_thread);
   dps_status s = sc->failed;
   if (s == DPS_OK && finish_result(sc) != DPS_OK) {
     s = sc->failed = DPS_ENOMEM;
@@ -2249,7 +2248,7 @@ static dps_status next_round(dps_scan *sc) {
   }
   sc->out_next = 0;
   sc->out_count = n;
-  if (n > 0) run_jobs(jobs, n, rows_thread);
+  if (n > 0) run_jobs(sc, jobs, n, rows_thread);
   return sc->failed;
 }
 

@@ -647,7 +647,10 @@ typedef struct dps_scan_options {
   dps_node *where;                /* predicate, or NULL for every row */
   uint64_t limit;                 /* rows: at most this many; 0 = all */
   unsigned threads;               /* 0 = one per online CPU; 1 = the
-                                     calling thread only */
+                                     calling thread only; more: the
+                                     caller and threads of the reader,
+                                     kept until dps_reader_free
+                                     (spec/SCAN.md §5) */
   int ordered;                    /* rows: non-zero = batches in row order
                                      (always so with one thread) */
   const dps_agg *aggs;            /* aggregates instead of rows, or NULL */
