@@ -281,8 +281,11 @@ dps_status dps__for_sum(dps_dec *d, dps_rd *rd, const dps_values *v,
     /* Offsets below 2^w, at most 1024 of them: w < 54 sums in 64 bits.
      * 64-bit values with offsets of up to 32 bits unpack into 32-bit
      * words (half the bytes to write and add). */
-    unsigned ow = v->width == 8 && w <= 32 && dps__unpack_narrow(64, 32, src, w, tmp)
-                      ? 4 : (unpack_vector(v->width, src, w, 0, tmp), v->width);
+    unsigned ow = 4;
+    if (v->width != 8 || w > 32 || !dps__unpack_narrow(64, 32, src, w, tmp)) {
+      unpack_vector(v->width, src, w, 0, tmp);
+      ow = v->width;
+    }
     dps_i128 offs = 0;
     if (w < 54) {
       uint64_t s64 = 0;
