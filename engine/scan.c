@@ -253,6 +253,8 @@ struct dps_scan {
   bool counts_only;          /* only count(*), no groups: the matches */
   bool need_false;           /* the predicate has a NOT: false flags too */
   bool all_and;              /* the predicate is leaves under ANDs only */
+  int *same_as;              /* per aggregate: an earlier one it equals
+                                (sum and avg of one column), or -1 */
   unsigned threads;
   uint64_t limit;
   /* state */
@@ -1424,6 +1426,7 @@ static dps_status aggregate_vector(worker *w, size_t g, aggres *r, size_t n,
   /* Aggregates. */
   for (size_t a = 0; a < na; a++) {
     const dps_bound_agg *ag = &b->aggs[a];
+    if (sc->same_as[a] >= 0) continue;  /* filled in by finish_result */
     if (ag->fn == DPS_AGG_COUNT_STAR) {
       if (sorted)
         for (size_t q = 0; q < n_used; q++) r->accs[used[q] * na + a].count += cnt[used[q]];
@@ -1984,6 +1987,11 @@ static dps_status finish_result(dps_scan *sc) {
     uint32_t gi;
     if (group_of(r, &k, 0, na, &gi) != DPS_OK) return DPS_ENOMEM;
   }
+  /* Sums and averages of one column were accumulated once. */
+  for (size_t a = 0; a < na; a++)
+    if (sc->same_as[a] >= 0)
+      for (size_t k = 0; k < r->n_groups; k++)
+        r->accs[k * na + a] = r->accs[k * na + (size_t)sc->same_as[a]];
   sc->order = malloc((r->n_groups ? r->n_groups : 1) * sizeof *sc->order);
   if (sc->order == NULL) return DPS_ENOMEM;
   for (size_t k = 0; k < r->n_groups; k++) sc->order[k] = k;
@@ -1994,6 +2002,25 @@ static dps_status finish_result(dps_scan *sc) {
 }
 
 /* ---- API ------------------------------------------------------------------------ */
+
+/* An earlier aggregate whose accumulator aggregate a would repeat: sum
+ * and avg add the same count and sum, so sum(c) and avg(c) of one column
+ * c share one; -1 if none. */
+static int same_agg(const dps_bound *b, size_t a) {
+  const dps_bound_agg *x = &b->aggs[a];
+  if ((x->fn != DPS_AGG_SUM && x->fn != DPS_AGG_AVG) || x->expr < 0) return -1;
+  const dps_xnode *xa = &b->xnodes[x->expr];
+  for (size_t k = 0; k < a; k++) {
+    const dps_bound_agg *y = &b->aggs[k];
+    if ((y->fn != DPS_AGG_SUM && y->fn != DPS_AGG_AVG) || y->expr < 0) continue;
+    const dps_xnode *xb = &b->xnodes[y->expr];
+    if (y->expr == x->expr ||
+        (xa->kind == DPS_X_COL && xb->kind == DPS_X_COL && xa->col == xb->col &&
+         xa->is_float == xb->is_float && xa->scale == xb->scale))
+      return (int)k;
+  }
+  return -1;
+}
 
 static unsigned default_threads(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -2033,6 +2060,12 @@ dps_status dps_scan_open(dps_scan **out, dps_reader *reader,
   sc->agg_mode = o->n_aggs > 0;
   sc->fused = sc->agg_mode && fusable(&sc->b);
   sc->counts_only = sc->agg_mode && sc->b.n_group == 0;
+  sc->same_as = malloc((sc->b.n_aggs ? sc->b.n_aggs : 1) * sizeof *sc->same_as);
+  if (sc->same_as == NULL) {
+    dps_scan_free(sc);
+    return dps__fail(err, DPS_ENOMEM, "out of memory");
+  }
+  for (size_t a = 0; a < sc->b.n_aggs; a++) sc->same_as[a] = same_agg(&sc->b, a);
   sc->all_and = true;
   for (size_t i = 0; i < sc->b.n_pnodes; i++) {
     sc->need_false |= sc->b.pnodes[i].kind == DPS_P_NOT;
@@ -2321,6 +2354,7 @@ void dps_scan_free(dps_scan *sc) {
   free(sc->partials);
   aggres_free(&sc->result);
   free(sc->order);
+  free(sc->same_as);
   free(sc->workers);
   free(sc->outs);
   free(sc->b.leaves);
