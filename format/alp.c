@@ -17,7 +17,7 @@
  *
  * The loops are written once as static inline bodies and instantiated for
  * the baseline (the scalar oracle, which may still auto-vectorise with
- * SSE2), target("avx2") and target("avx512f,avx512bw,avx512vl"), picked
+ * SSE2), target("avx2") and target("avx512f,avx512bw,avx512vl,avx512dq"), picked
  * through dps__isa_active() as format/bitpack.c does. No intrinsics: every
  * variant compiles the oracle's source.
  *
@@ -416,7 +416,7 @@ static void alp_decode32_scalar(const int32_t *in, size_t n, double pf,
   {alp_chunk64_##I, alp_chunk32_##I, alp_decode64_##I, alp_decode32_##I}
 #if ALP_X86
 ALP_INSTANTIATE(__attribute__((target("avx2"))), avx2)
-ALP_INSTANTIATE(__attribute__((target("avx512f,avx512bw,avx512vl"))), avx512)
+ALP_INSTANTIATE(__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq"))), avx512)
 static const alp_kernels alp_tab[DPS_ISA_COUNT] = {
     ALP_KERNELS(scalar), ALP_KERNELS(avx2), ALP_KERNELS(avx512)};
 #else

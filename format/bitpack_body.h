@@ -18,7 +18,7 @@
  * width w as its own function, so r, k, s and the mask are compile-time
  * constants, and for every ISA: the same C compiled for the baseline (the
  * scalar oracle; it may auto-vectorise with SSE2), with target("avx2") and
- * with target("avx512f,avx512bw,avx512vl"). No intrinsics: every variant
+ * with target("avx512f,avx512bw,avx512vl,avx512dq"). No intrinsics: every variant
  * is the oracle's source, so they can only differ through a compiler bug,
  * which the tests would catch. Per ISA, a table of 1 + T functions per T;
  * a call is one table lookup. */

@@ -29,6 +29,7 @@
 #define CPUID1_ECX_AVX (1u << 28)
 #define CPUID7_EBX_AVX2 (1u << 5)
 #define CPUID7_EBX_AVX512F (1u << 16)
+#define CPUID7_EBX_AVX512DQ (1u << 17)
 #define CPUID7_EBX_AVX512BW (1u << 30)
 #define CPUID7_EBX_AVX512VL (1u << 31)
 
@@ -52,7 +53,8 @@ static unsigned detect_uncached(void) {
   if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return mask;
   if (ebx & CPUID7_EBX_AVX2) mask |= 1u << DPS_ISA_AVX2;
   const uint32_t avx512 =
-      CPUID7_EBX_AVX512F | CPUID7_EBX_AVX512BW | CPUID7_EBX_AVX512VL;
+      CPUID7_EBX_AVX512F | CPUID7_EBX_AVX512BW | CPUID7_EBX_AVX512VL |
+      CPUID7_EBX_AVX512DQ;
   const uint64_t zmm_state = XCR0_OPMASK | XCR0_ZMM_HI256 | XCR0_HI16_ZMM;
   /* The AVX-512 variants are compiled with AVX2 available as well. */
   if ((mask & (1u << DPS_ISA_AVX2)) && (ebx & avx512) == avx512 &&

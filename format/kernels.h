@@ -15,7 +15,7 @@
 typedef enum dps_isa {
   DPS_ISA_SCALAR = 0,  /* portable C: the oracle */
   DPS_ISA_AVX2 = 1,
-  DPS_ISA_AVX512 = 2,  /* AVX-512 F + BW + VL */
+  DPS_ISA_AVX512 = 2,  /* AVX-512 F + BW + VL + DQ */
   DPS_ISA_COUNT = 3
 } dps_isa;
 

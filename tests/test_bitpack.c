@@ -479,6 +479,7 @@ static void test_bitpack__isa_consistency(void **state) {
                    __builtin_cpu_supports("avx512f") &&
                        __builtin_cpu_supports("avx512bw") &&
                        __builtin_cpu_supports("avx512vl") &&
+                       __builtin_cpu_supports("avx512dq") &&
                        __builtin_cpu_supports("avx2"));
 #else
   assert_false(dps__isa_supported(DPS_ISA_AVX2));
