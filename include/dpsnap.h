@@ -671,8 +671,9 @@ typedef struct dps_scan_stats {
   uint64_t row_groups;          /* row groups in the snapshot */
   uint64_t row_groups_pruned;   /* skipped by their zone maps */
   uint64_t pages;               /* pages of the columns the scan touches */
-  uint64_t pages_pruned;        /* never read: zone maps, or no row of
-                                   theirs was selected */
+  uint64_t pages_pruned;        /* never read: zone maps, no row of
+                                   theirs selected, or earlier leaves of
+                                   an AND left no row */
   uint64_t pages_read;          /* read, checked and decoded */
   uint64_t bytes_read;          /* stored bytes of the pages read */
   uint64_t vectors;             /* 1024-row vectors in the row groups */
