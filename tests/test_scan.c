@@ -2840,6 +2840,30 @@ static void test_scan__pruning_stats(void **state) {
   assert_int_equal(pr.st.rows_matched, beta);
   assert_true(pr.st.dict_lookups > 0);
 
+  /* spec/SCAN.md §5: an AND's later leaves are not evaluated, nor their
+   * pages read, once the earlier ones leave no row. 'beta0' lies inside
+   * every page's zone map of s (alpha..zeta) but is no entry: s's pages
+   * are read, v's never (the same pages and bytes as s alone). */
+  prune_result alone;
+  prune_scan(r, dps_q_cmp(q, DPS_EQ, dps_q_column(q, "s"), dps_q_string(q, "beta0", 5)),
+             konly, 1, &alone);
+  print_stats("s = 'beta0'", &alone.st);
+  assert_int_equal(alone.rows, 0);
+  assert_true(alone.st.pages_read > 0);
+  prune_scan(r, dps_q_and(q, dps_q_cmp(q, DPS_EQ, dps_q_column(q, "s"), dps_q_string(q, "beta0", 5)),
+                          dps_q_cmp(q, DPS_LT, dps_q_column(q, "v"), dps_q_int(q, 50000))),
+             konly, 1, &pr);
+  print_stats("s = 'beta0' and v < 50000", &pr.st);
+  assert_int_equal(pr.rows, 0);
+  assert_int_equal(pr.st.pages_read, alone.st.pages_read);
+  assert_int_equal(pr.st.bytes_read, alone.st.bytes_read);
+  /* The other order reads v's pages too. */
+  prune_scan(r, dps_q_and(q, dps_q_cmp(q, DPS_LT, dps_q_column(q, "v"), dps_q_int(q, 50000)),
+                          dps_q_cmp(q, DPS_EQ, dps_q_column(q, "s"), dps_q_string(q, "beta0", 5))),
+             konly, 1, &pr);
+  assert_int_equal(pr.rows, 0);
+  assert_true(pr.st.pages_read > alone.st.pages_read);
+
   /* An aggregate over nothing reads nothing and still gives one row. */
   {
     dps_agg aggs[2] = {{DPS_AGG_COUNT_STAR, NULL},
