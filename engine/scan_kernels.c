@@ -100,8 +100,11 @@ void dps__kernel_leaf(const dps_leaf *lf, const dps_column_data *d, size_t off,
         hit = len >= lf->lo.n && (lf->lo.n == 0 || memcmp(p, lf->lo.p, lf->lo.n) == 0);
       } else if (lf->kind == DPS_LF_SET) {
         hit = false;
+        /* Length and first byte before memcmp: most keys differ there. */
         for (size_t k = 0; k < lf->n_keys && !hit; k++)
-          hit = len == lf->strs[k].n && (len == 0 || memcmp(p, lf->strs[k].p, len) == 0);
+          hit = len == lf->strs[k].n &&
+                (len == 0 || (p[0] == lf->strs[k].p[0] &&
+                              memcmp(p, lf->strs[k].p, len) == 0));
       } else {
         hit = true;
         if (lf->has_lo) {
