@@ -3039,7 +3039,10 @@ static void fuzz_scan_paths(const page *p, const uint8_t *raw, size_t len,
         if (p->t != DPS_TYPE_UINT64 && out[i] != want)
           fail_msg("iteration %u: view row %zu differs from the decode", it, i);
       }
-      for (size_t k = 0; k * 1024 < p->n; k++) dps__for_view_vector(&fv, k, vec);
+      for (size_t k = 0; k * 1024 < p->n; k++) {
+        dps__for_view_vector(&fv, k, vec);
+        (void)dps__for_view_offsets(&fv, k, vec);
+      }
       free(rows);
       free(out);
       free(vec);
@@ -3350,6 +3353,28 @@ static void test_cascade__for_view(void **state) {
             fail_msg("%s, %zu values, %s: row %zu: got %lld, expected %lld",
                      dps_type_name(types[ti]), n, p.desc, i,
                      (long long)got[j], (long long)want);
+        }
+      }
+      /* Offsets of each vector: base + offset is the value (modulo the
+       * width) at a width that holds them, or 0 for a vector with
+       * patches. */
+      _Alignas(64) static uint8_t offs[8 * 1024];
+      for (size_t v = 0; v * 1024 < n; v++) {
+        unsigned ow = dps__for_view_offsets(&fv, v, offs);
+        if (ow == 0) continue;
+        if (ow > w || (ow != 1 && ow != 2 && ow != 4 && ow != 8))
+          fail_msg("%s, %u bits: offsets at %u bytes", dps_type_name(types[ti]),
+                   fv.bits, ow);
+        uint64_t mask = w == 8 ? ~(uint64_t)0 : ((uint64_t)1 << (8 * w)) - 1;
+        for (size_t i = v * 1024; i < n && i < v * 1024 + 1024; i++) {
+          uint64_t off = 0, want = 0;
+          memcpy(&off, offs + (i % 1024) * ow, ow);
+          memcpy(&want, cd.values.data + i * w, w);
+          if (((fv.base + off) & mask) != want)
+            fail_msg("%s, %zu values, %u bits: row %zu: base + offset %llu, "
+                     "expected %llu", dps_type_name(types[ti]), n, fv.bits, i,
+                     (unsigned long long)((fv.base + off) & mask),
+                     (unsigned long long)want);
         }
       }
       views++;
