@@ -55,8 +55,8 @@ void dps__pool_reserve(dps_pool *p, unsigned threads);
 void dps__pool_run(dps_pool *p, void *(*fn)(void *), void *args, size_t size,
                    size_t n);
 void dps__pool_free(dps_pool *p);
-/* The reader's pool with at least `threads` threads, created on first use;
- * NULL when it cannot be created (callers then run items themselves). */
+/* The reader's pool, grown to at least `threads` threads (fewer if the
+ * system refuses; callers then run the items left over themselves). */
 dps_pool *dps__reader_pool(dps_reader *r, unsigned threads);
 
 /* Fetches and decodes page p, appending its values to `into`. */

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define POOL_MAX_THREADS 63
 #define POOL_QUEUE 256           /* jobs waiting, of all runs */
@@ -45,7 +46,12 @@ struct dps_pool {
   bool stop;
   pthread_t threads[POOL_MAX_THREADS];
   unsigned n_threads;
+  pid_t owner;                   /* the process whose threads these are */
 };
+
+/* A child of fork() has none of its parent's threads: there the pool runs
+ * everything on the calling thread and, when freed, joins nothing. */
+static bool forked(const dps_pool *p) { return getpid() != p->owner; }
 
 static uint64_t mono_ns(void) {
   struct timespec t;
@@ -101,11 +107,13 @@ dps_status dps__pool_new(dps_pool **out) {
   pthread_mutex_init(&p->mu, NULL);
   pthread_cond_init(&p->work, NULL);
   pthread_cond_init(&p->done, NULL);
+  p->owner = getpid();
   *out = p;
   return DPS_OK;
 }
 
 void dps__pool_reserve(dps_pool *p, unsigned threads) {
+  if (forked(p)) return;
   if (threads > POOL_MAX_THREADS) threads = POOL_MAX_THREADS;
   pthread_mutex_lock(&p->mu);
   while (p->n_threads < threads && !p->stop) {
@@ -121,7 +129,7 @@ void dps__pool_run(dps_pool *p, void *(*fn)(void *), void *args, size_t size,
   uint8_t *a = args;
   pool_run run = {0};
   size_t queued = 0;
-  if (n > 1) {
+  if (n > 1 && !forked(p)) {
     pthread_mutex_lock(&p->mu);
     while (1 + queued < n && p->count < POOL_QUEUE) {
       p->queue[p->count++] = (pool_job){fn, a + (1 + queued) * size, &run};
@@ -155,6 +163,12 @@ void dps__pool_run(dps_pool *p, void *(*fn)(void *), void *args, size_t size,
 
 void dps__pool_free(dps_pool *p) {
   if (p == NULL) return;
+  if (forked(p)) {
+    /* The parent's threads do not exist here (and its lock may have been
+     * copied held): only the memory is the child's to free. */
+    free(p);
+    return;
+  }
   pthread_mutex_lock(&p->mu);
   p->stop = true;
   __atomic_store_n(&p->waiting, 1, __ATOMIC_RELEASE);  /* ends spins */

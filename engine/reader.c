@@ -21,7 +21,8 @@ struct dps_reader {
   dps_footer footer;           /* decoded footer */
   dps_column_stats *stats;     /* per column */
   dps_file_info info;          /* file facts */
-  dps_pool *pool;              /* scans' threads, from the first that asks */
+  dps_pool *pool;              /* scans' threads (created by the first scan
+                                  that asks for them) */
 };
 
 struct dps_cursor {
@@ -234,6 +235,10 @@ dps_status dps_reader_open(dps_reader **out, const char *path,
                      r->fd, 0);
       if (m != MAP_FAILED) r->map = m;
     }
+    /* The pool exists from the start (threads come with the first scan
+     * that asks): scans running at once never race to create it. */
+    if (s == DPS_OK && dps__pool_new(&r->pool) != DPS_OK)
+      s = dps__fail(err, DPS_ENOMEM, "out of memory");
   }
   if (s != DPS_OK) {
     dps_reader_free(r);
@@ -321,8 +326,7 @@ void dps__reader_page_name(const dps_reader *r, size_t g, size_t c, size_t p,
 }
 
 dps_pool *dps__reader_pool(dps_reader *r, unsigned threads) {
-  if (r->pool == NULL && dps__pool_new(&r->pool) != DPS_OK) return NULL;
-  dps__pool_reserve(r->pool, threads);
+  if (r->pool != NULL) dps__pool_reserve(r->pool, threads);
   return r->pool;
 }
 

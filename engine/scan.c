@@ -485,13 +485,16 @@ static dps_status load_rows(worker *w, size_t g, size_t c, size_t k) {
   cp->is_dict = cp->full = false;
   /* Not a for page: decode it from the bytes already fetched. */
   if (!is_for) return decode_full(w, cp, t, pg, raw, where);
-  if (raw == w->io.raw.data) {
-    /* Decompressed into the thread's buffer, which the next page reuses:
-     * the page keeps that buffer (the thread takes the page's old one),
-     * and the view points into it. */
+  dps_buf *lent = raw == w->io.raw.data      ? &w->io.raw
+                  : raw == w->io.stored.data ? &w->io.stored
+                                             : NULL;
+  if (lent != NULL) {
+    /* In one of the thread's buffers (decompressed, or read with pread),
+     * which the next page reuses: the page keeps that buffer (the thread
+     * takes the page's old one), and the view points into it. */
     dps_buf mine = cp->raw_copy;
-    cp->raw_copy = w->io.raw;
-    w->io.raw = mine;
+    cp->raw_copy = *lent;
+    *lent = mine;
     const uint8_t *copy = cp->raw_copy.data;
     s = dps__cascade_for_view(t, copy, (size_t)pg->raw_size, cp->n, 0,
                               &cp->fv, &is_for, where, &w->err);

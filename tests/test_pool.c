@@ -6,6 +6,9 @@
 #include "engine/engine.h"
 
 #include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -122,12 +125,45 @@ static void test_pool__free_while_spinning(void **state) {
   dps__pool_free(NULL);
 }
 
+/* After fork() the child has none of the pool's threads: its runs still
+ * call every item (on the calling thread), and growing and freeing the
+ * pool there neither hangs nor fails (a hang ends the child by alarm). */
+static void test_pool__fork_child_runs_alone(void **state) {
+  (void)state;
+  dps_pool *p = NULL;
+  assert_int_equal(dps__pool_new(&p), DPS_OK);
+  dps__pool_reserve(p, 2);
+  run_and_check(p, 4, 100, "parent, before fork");
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    alarm(20);  /* a hang ends the child with SIGALRM */
+    item items[5];
+    memset(items, 0, sizeof items);
+    dps__pool_run(p, count_item, items, sizeof items[0], 5);
+    int ok = 1;
+    for (int i = 0; i < 5; i++) ok &= items[i].calls == 1 && items[i].done;
+    dps__pool_reserve(p, 4);
+    dps__pool_free(p);
+    _exit(ok ? 0 : 3);
+  }
+  int status = 0;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    fail_msg("forked child: %s %d (3: an item did not run once)",
+             WIFEXITED(status) ? "exit" : "signal",
+             WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+  run_and_check(p, 4, 100, "parent, after fork");
+  dps__pool_free(p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_pool__every_item_once),
       cmocka_unit_test(test_pool__without_threads_the_caller_runs_all),
       cmocka_unit_test(test_pool__concurrent_runs),
       cmocka_unit_test(test_pool__free_while_spinning),
+      cmocka_unit_test(test_pool__fork_child_runs_alone),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

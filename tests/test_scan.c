@@ -3974,10 +3974,12 @@ static void test_scan__for_offsets_match_decoded_values(void **state) {
     const char *what;
     int force_for;
     dps_compression comp;
+    int pread;  /* DPS_READ_PREAD: pages in the thread's read buffer */
   } files[] = {
-      {"for, no compression", 1, DPS_COMPRESSION_NONE},
-      {"for, zstd", 1, DPS_COMPRESSION_ZSTD},
-      {"auto encodings", 0, DPS_COMPRESSION_DEFAULT},
+      {"for, no compression", 1, DPS_COMPRESSION_NONE, 0},
+      {"for, zstd", 1, DPS_COMPRESSION_ZSTD, 0},
+      {"auto encodings", 0, DPS_COMPRESSION_DEFAULT, 0},
+      {"for, no compression, pread", 1, DPS_COMPRESSION_NONE, 1},
   };
   const char *saved = getenv("DPSNAP_FORCE_ISA");
   char *saved_copy = saved ? strdup(saved) : NULL;
@@ -4005,7 +4007,9 @@ static void test_scan__for_offsets_match_decoded_values(void **state) {
     TU_OK(tu_write(path, schema, &m, &o, d.cols, FO_NCOLS, &e), &e);
     dps_schema_free(schema);
     dps_reader *rd = NULL;
-    TU_OK(dps_reader_open(&rd, path, NULL, &e), &e);
+    dps_read_options ro = DPS_READ_OPTIONS_INIT;
+    if (files[f].pread) ro.flags = DPS_READ_PREAD;
+    TU_OK(dps_reader_open(&rd, path, &ro, &e), &e);
     if (files[f].force_for) {
       /* Every page a lone for node: what the offset path reads. */
       for (int ci = 0; ci < FO_NCOLS; ci++) {
@@ -4027,8 +4031,8 @@ static void test_scan__for_offsets_match_decoded_values(void **state) {
       if (dps__isa_supported((dps_isa)isa)) best = isa;
     for (int isa = 0; isa < DPS_ISA_COUNT; isa++) {
       if (!dps__isa_supported((dps_isa)isa)) continue;
-      /* The writer's own encodings are a baseline: the best ISA only. */
-      if (!files[f].force_for && isa != best) continue;
+      /* The writer's own encodings, and pread, under the best ISA only. */
+      if ((!files[f].force_for || files[f].pread) && isa != best) continue;
       setenv("DPSNAP_FORCE_ISA", dps__isa_name((dps_isa)isa), 1);
       dps__isa_reset_for_tests();
       assert_int_equal(dps__isa_active(), isa);
