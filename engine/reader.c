@@ -21,8 +21,8 @@ struct dps_reader {
   dps_footer footer;           /* decoded footer */
   dps_column_stats *stats;     /* per column */
   dps_file_info info;          /* file facts */
-  dps_pool *pool;              /* scans' threads (created by the first scan
-                                  that asks for them) */
+  dps_pool *pool;              /* scans' threads: the pool is made at open,
+                                  threads by the first scan that asks */
 };
 
 struct dps_cursor {
@@ -304,9 +304,9 @@ static void name_put_u64(char **o, const char *end, uint64_t v) {
 }
 
 /* Formatted by hand, not by snprintf: scans name every page they fetch
- * (decoders put the name in their errors), and this is a tenth of the
- * cost. The text is that of "%s: row group %zu, column \"%.128s\", page
- * %zu (offset %llu)" cut to 511 bytes. */
+ * (decoders put the name in their errors), and snprintf showed in their
+ * profiles. The text is that of "%s: row group %zu, column \"%.128s\",
+ * page %zu (offset %llu)" cut to 511 bytes. */
 void dps__reader_page_name(const dps_reader *r, size_t g, size_t c, size_t p,
                            char *where) {
   const dps_page_ref *pg = &r->footer.groups[g].chunks[c].pages[p];
