@@ -331,9 +331,10 @@ dps_status dps__cascade_for_view(dps_type t, const uint8_t *raw, size_t len,
 void dps__for_view_vector(const dps_for_view *v, size_t vec, void *out);
 /* Offsets (values less the base, in the packed width's own bits) of
  * vector `vec` of a for view, into out (8 KiB, 8-aligned) at the
- * narrowest of 1, 2, 4 or the view's width W bytes that holds them;
- * returns that width, or 0 (out untouched) when patches replace values of
- * the vector. Predicates test offsets against constants less the base. */
+ * narrowest of 1, 2, 4 or the view's width W bytes that holds them (2 at
+ * least when W is 8: see dps__unpack_narrow); returns that width, or 0
+ * (out untouched) when patches replace values of the vector. Predicates
+ * test offsets against constants less the base. */
 unsigned dps__for_view_offsets(const dps_for_view *v, size_t vec, void *out);
 /* Values at rows[0..k) - row0 of a for view (rows ascending), as signed
  * 64-bit integers (the type's values sign- or zero-extended; not for
