@@ -150,6 +150,16 @@ static dps_status read_validity(dps_dec *d, dps_rd *rd, size_t n, size_t nulls,
   return DPS_OK;
 }
 
+/* A page's values must use its bytes to the last: DPS_OK when rd is at
+ * the end, else the error naming the bytes left over. */
+static dps_status page_end(const dps_rd *rd, const char *where,
+                           dps_error *err) {
+  if (rd->p == rd->end) return DPS_OK;
+  return DPS_CORRUPT(err, "%s: expected the page to end after its values, "
+                     "found %lld more bytes", where,
+                     (long long)(rd->end - rd->p));
+}
+
 dps_status dps__cascade_decode_dict(dps_type t, const uint8_t *raw, size_t len,
                                     size_t n, size_t nulls,
                                     dps_column_data *entries,
@@ -173,10 +183,7 @@ dps_status dps__cascade_decode_dict(dps_type t, const uint8_t *raw, size_t len,
   s = dps__dict_read(&d, &rd, &v, 1, &dp, &entries->data, codes_into);
   if (s == DPS_ENOMEM) return dps__fail(err, s, "%s: out of memory", where);
   if (s != DPS_OK) return s;
-  if (rd.p != rd.end)
-    return DPS_CORRUPT(err, "%s: expected the page to end after its values, "
-                       "found %lld more bytes", where,
-                       (long long)(rd.end - rd.p));
+  if ((s = page_end(&rd, where, err)) != DPS_OK) return s;
   if (v.kind == DPS_KIND_BYTES) {
     if (dps__buf_put_u64(&entries->offsets, 0) != DPS_OK ||
         dps__buf_append(&entries->offsets, dp.ends, dp.n * sizeof *dp.ends) != DPS_OK)
@@ -211,10 +218,7 @@ dps_status dps__cascade_for_view(dps_type t, const uint8_t *raw, size_t len,
   dps_for_node f;
   dps_status s = dps__for_read(&d, &rd, &v, &f);
   if (s != DPS_OK) return s;
-  if (rd.p != rd.end)
-    return DPS_CORRUPT(err, "%s: expected the page to end after its values, "
-                       "found %lld more bytes", where,
-                       (long long)(rd.end - rd.p));
+  if ((s = page_end(&rd, where, err)) != DPS_OK) return s;
   *fv = (dps_for_view){n, v.width, v.is_signed, f.base, f.bits, f.packed,
                        f.n_patches, f.pos, f.val};
   *is_for = true;
@@ -351,10 +355,7 @@ dps_status dps__cascade_page_sum(dps_type t, const uint8_t *raw, size_t len,
       return DPS_OK;
   }
   if (s == DPS_ENOMEM) return dps__fail(err, s, "%s: out of memory", where);
-  if (s == DPS_OK && *done && rd.p != rd.end)
-    return DPS_CORRUPT(err, "%s: expected the page to end after its values, "
-                       "found %lld more bytes", where,
-                       (long long)(rd.end - rd.p));
+  if (s == DPS_OK && *done) s = page_end(&rd, where, err);
   return s;
 }
 
@@ -427,10 +428,7 @@ dps_status dps__cascade_decode_page_ex(dps_type t, const uint8_t *raw,
     }
     c->offsets.len += 8 * n;
   }
-  if (rd.p != rd.end)
-    return DPS_CORRUPT(err, "%s: expected the page to end after its values, "
-                       "found %lld more bytes", where,
-                       (long long)(rd.end - rd.p));
+  if ((s = page_end(&rd, where, err)) != DPS_OK) return s;
   if (dps__column_data_add_validity(c, bits, n, nulls) != DPS_OK) goto oom;
   return DPS_OK;
 oom:
