@@ -21,27 +21,6 @@ static const size_t lengths[] = {0, 1, 1023, 1024, 1025};
 
 /* ---- bit helpers --------------------------------------------------------- */
 
-static uint64_t bits64(double d) {
-  uint64_t u;
-  memcpy(&u, &d, sizeof u);
-  return u;
-}
-static double from64(uint64_t u) {
-  double d;
-  memcpy(&d, &u, sizeof d);
-  return d;
-}
-static uint32_t bits32(float x) {
-  uint32_t u;
-  memcpy(&u, &x, sizeof u);
-  return u;
-}
-static float from32(uint32_t u) {
-  float x;
-  memcpy(&x, &u, sizeof x);
-  return x;
-}
-
 static unsigned width_of(uint64_t v) {
   unsigned w = 0;
   while (v) {
@@ -92,10 +71,10 @@ static rt_stats round_trip64(const double *v, size_t n, dps_alp_params p,
     if (pos[t] >= n || (t > 0 && pos[t] <= pos[t - 1]))
       fail_msg("%s: exception %zu at position %u (n %zu, previous %u)", what,
                t, pos[t], n, t ? pos[t - 1] : 0);
-    if (bits64(val[t]) != bits64(v[pos[t]]))
+    if (tu_f64_bits(val[t]) != tu_f64_bits(v[pos[t]]))
       fail_msg("%s: exception %zu holds %016llx, input %016llx", what, t,
-               (unsigned long long)bits64(val[t]),
-               (unsigned long long)bits64(v[pos[t]]));
+               (unsigned long long)tu_f64_bits(val[t]),
+               (unsigned long long)tu_f64_bits(v[pos[t]]));
     is_exc[pos[t]] = true;
   }
   size_t first = 0;
@@ -110,15 +89,15 @@ static rt_stats round_trip64(const double *v, size_t n, dps_alp_params p,
     if (ints[i] > hi) hi = ints[i];
   }
 
-  for (size_t i = 0; i < n; i++) out[i] = from64(UINT64_C(0x5555555555555555));
+  for (size_t i = 0; i < n; i++) out[i] = tu_f64_of(UINT64_C(0x5555555555555555));
   assert_int_equal(dps__alp_decode64(ints, n, p, out), DPS_OK);
   patch64(out, pos, val, k);
   for (size_t i = 0; i < n; i++)
-    if (bits64(out[i]) != bits64(v[i]))
+    if (tu_f64_bits(out[i]) != tu_f64_bits(v[i]))
       fail_msg("%s: e=%u f=%u value %zu: %016llx (%.17g) came back as "
                "%016llx (%.17g)%s",
-               what, p.e, p.f, i, (unsigned long long)bits64(v[i]), v[i],
-               (unsigned long long)bits64(out[i]), out[i],
+               what, p.e, p.f, i, (unsigned long long)tu_f64_bits(v[i]), v[i],
+               (unsigned long long)tu_f64_bits(out[i]), out[i],
                is_exc[i] ? " (exception)" : "");
 
   rt_stats s = {k, n ? width_of((uint64_t)hi - (uint64_t)lo) : 0};
@@ -149,9 +128,9 @@ static rt_stats round_trip32(const float *v, size_t n, dps_alp_params p,
     if (pos[t] >= n || (t > 0 && pos[t] <= pos[t - 1]))
       fail_msg("%s: exception %zu at position %u (n %zu, previous %u)", what,
                t, pos[t], n, t ? pos[t - 1] : 0);
-    if (bits32(val[t]) != bits32(v[pos[t]]))
+    if (tu_f32_bits(val[t]) != tu_f32_bits(v[pos[t]]))
       fail_msg("%s: exception %zu holds %08x, input %08x", what, t,
-               bits32(val[t]), bits32(v[pos[t]]));
+               tu_f32_bits(val[t]), tu_f32_bits(v[pos[t]]));
     is_exc[pos[t]] = true;
   }
   size_t first = 0;
@@ -166,14 +145,14 @@ static rt_stats round_trip32(const float *v, size_t n, dps_alp_params p,
     if (ints[i] > hi) hi = ints[i];
   }
 
-  for (size_t i = 0; i < n; i++) out[i] = from32(0x55555555u);
+  for (size_t i = 0; i < n; i++) out[i] = tu_f32_of(0x55555555u);
   assert_int_equal(dps__alp_decode32(ints, n, p, out), DPS_OK);
   patch32(out, pos, val, k);
   for (size_t i = 0; i < n; i++)
-    if (bits32(out[i]) != bits32(v[i]))
+    if (tu_f32_bits(out[i]) != tu_f32_bits(v[i]))
       fail_msg("%s: e=%u f=%u value %zu: %08x (%.9g) came back as %08x "
                "(%.9g)%s",
-               what, p.e, p.f, i, bits32(v[i]), (double)v[i], bits32(out[i]),
+               what, p.e, p.f, i, tu_f32_bits(v[i]), (double)v[i], tu_f32_bits(out[i]),
                (double)out[i], is_exc[i] ? " (exception)" : "");
 
   rt_stats s = {k, n ? width_of((uint64_t)((int64_t)hi - (int64_t)lo)) : 0};
@@ -362,16 +341,16 @@ static void gen_mixed64(double *v, size_t n, tu_rng *r) {
   gen_decimals64(v, n, 2, 10000000, true, r);
   for (size_t i = 0; i < n; i++) {
     uint64_t c = tu_rng_below(r, 32);
-    if (c == 0) v[i] = from64(special64[tu_rng_below(r, N_SPECIAL64)]);
-    if (c == 1) v[i] = from64(tu_rng_next(r));
+    if (c == 0) v[i] = tu_f64_of(special64[tu_rng_below(r, N_SPECIAL64)]);
+    if (c == 1) v[i] = tu_f64_of(tu_rng_next(r));
   }
 }
 static void gen_mixed32(float *v, size_t n, tu_rng *r) {
   gen_decimals32(v, n, 2, 1000000, r);
   for (size_t i = 0; i < n; i++) {
     uint64_t c = tu_rng_below(r, 32);
-    if (c == 0) v[i] = from32(special32[tu_rng_below(r, N_SPECIAL32)]);
-    if (c == 1) v[i] = from32((uint32_t)tu_rng_next(r));
+    if (c == 0) v[i] = tu_f32_of(special32[tu_rng_below(r, N_SPECIAL32)]);
+    if (c == 1) v[i] = tu_f32_of((uint32_t)tu_rng_next(r));
   }
 }
 
@@ -481,7 +460,7 @@ static void test_alp__extreme_magnitudes(void **state) {
 static void test_alp__special_values_every_pair(void **state) {
   (void)state;
   double v[N_SPECIAL64];
-  for (size_t i = 0; i < N_SPECIAL64; i++) v[i] = from64(special64[i]);
+  for (size_t i = 0; i < N_SPECIAL64; i++) v[i] = tu_f64_of(special64[i]);
   int64_t ints[N_SPECIAL64];
   uint32_t pos[N_SPECIAL64];
   double val[N_SPECIAL64];
@@ -518,7 +497,7 @@ static void test_alp__random_bits(void **state) {
   tu_rng_seed(&r, 15);
   for (size_t li = 0; li < N_LENGTHS; li++) {
     size_t n = lengths[li];
-    for (size_t i = 0; i < n; i++) v[i] = from64(tu_rng_next(&r));
+    for (size_t i = 0; i < n; i++) v[i] = tu_f64_of(tu_rng_next(&r));
     rt_stats s = chosen_trip64(v, n, "random bits", false);
     if (n >= 1000 && s.exc * 100 < n * 95)
       fail_msg("random bits, n %zu: only %zu exceptions", n, s.exc);
@@ -620,7 +599,7 @@ static void test_alp__exceptions_match_oracle(void **state) {
           bool exc = !(fabs(x) < 0x1p62);
           if (!exc) {
             int64_t q = llrint(x);
-            exc = bits64(oracle_dec64(q, e, f)) != bits64(v[i]);
+            exc = tu_f64_bits(oracle_dec64(q, e, f)) != tu_f64_bits(v[i]);
             if (!exc && ints[i] != q)
               fail_msg("e=%u f=%u value %zu (%.17g): int %lld, oracle %lld", e,
                        f, i, v[i], (long long)ints[i], (long long)q);
@@ -628,7 +607,7 @@ static void test_alp__exceptions_match_oracle(void **state) {
           bool got = t < k && pos[t] == i;
           if (got != exc)
             fail_msg("e=%u f=%u value %zu (%016llx): exception %d, oracle %d",
-                     e, f, i, (unsigned long long)bits64(v[i]), got, exc);
+                     e, f, i, (unsigned long long)tu_f64_bits(v[i]), got, exc);
           t += got;
         }
         if (e > 10 || set > 0) continue;
@@ -640,7 +619,7 @@ static void test_alp__exceptions_match_oracle(void **state) {
           bool exc = !(fabs(x) < 0x1p30);
           if (!exc) {
             int32_t q = (int32_t)llrint(x);
-            exc = bits32(oracle_dec32(q, e, f)) != bits32(vf[i]);
+            exc = tu_f32_bits(oracle_dec32(q, e, f)) != tu_f32_bits(vf[i]);
             if (!exc && intsf[i] != q)
               fail_msg("float e=%u f=%u value %zu (%.9g): int %d, oracle %d",
                        e, f, i, (double)vf[i], intsf[i], q);
@@ -648,7 +627,7 @@ static void test_alp__exceptions_match_oracle(void **state) {
           bool got = t < k && pos[t] == i;
           if (got != exc)
             fail_msg("float e=%u f=%u value %zu (%08x): exception %d, "
-                     "oracle %d", e, f, i, bits32(vf[i]), got, exc);
+                     "oracle %d", e, f, i, tu_f32_bits(vf[i]), got, exc);
           t += got;
         }
       }
@@ -688,19 +667,19 @@ static void test_alp__decode_matches_formula(void **state) {
     for (size_t len = 0; len < 40; len++) {
       assert_int_equal(dps__alp_decode64(ints + len, len, p, out), DPS_OK);
       for (size_t i = 0; i < len; i++)
-        assert_true(bits64(out[i]) == bits64(oracle_dec64(ints[len + i], p.e,
+        assert_true(tu_f64_bits(out[i]) == tu_f64_bits(oracle_dec64(ints[len + i], p.e,
                                                           p.f)));
     }
     assert_int_equal(dps__alp_decode64(ints, N, p, out), DPS_OK);
     for (size_t i = 0; i < N; i++)
-      if (bits64(out[i]) != bits64(oracle_dec64(ints[i], p.e, p.f)))
+      if (tu_f64_bits(out[i]) != tu_f64_bits(oracle_dec64(ints[i], p.e, p.f)))
         fail_msg("e=%u f=%u: %lld decoded as %.17g, expected %.17g", p.e, p.f,
                  (long long)ints[i], out[i], oracle_dec64(ints[i], p.e, p.f));
     dps_alp_params pf = {(uint8_t)(p.e > 10 ? 10 : p.e),
                          (uint8_t)(p.f > 10 ? 10 : p.f)};
     assert_int_equal(dps__alp_decode32(intsf, N, pf, outf), DPS_OK);
     for (size_t i = 0; i < N; i++)
-      assert_true(bits32(outf[i]) == bits32(oracle_dec32(intsf[i], pf.e,
+      assert_true(tu_f32_bits(outf[i]) == tu_f32_bits(oracle_dec32(intsf[i], pf.e,
                                                         pf.f)));
   }
 }
@@ -724,17 +703,17 @@ static void test_alp__power_tables_pinned(void **state) {
   const int64_t one = 1;
   double out;
   for (uint8_t e = 0; e <= 18; e++) {
-    assert_true(bits64(oracle_n10[e]) == n10_bits[e]);
+    assert_true(tu_f64_bits(oracle_n10[e]) == n10_bits[e]);
     dps_alp_params p = {e, 0};
     assert_int_equal(dps__alp_decode64(&one, 1, p, &out), DPS_OK);
-    if (bits64(out) != n10_bits[e])
+    if (tu_f64_bits(out) != n10_bits[e])
       fail_msg("N[%u] is %016llx, the spec says %016llx", e,
-               (unsigned long long)bits64(out),
+               (unsigned long long)tu_f64_bits(out),
                (unsigned long long)n10_bits[e]);
     dps_alp_params q = {e, e};
     double want = oracle_p10[e] * oracle_n10[e];
     assert_int_equal(dps__alp_decode64(&one, 1, q, &out), DPS_OK);
-    assert_true(bits64(out) == bits64(want));
+    assert_true(tu_f64_bits(out) == tu_f64_bits(want));
     assert_true(oracle_p10[e] == ldexp(1, e) * pow(5, e));
   }
 }
@@ -793,9 +772,9 @@ static void test_alp__choose_in_range(void **state) {
   for (int round = 0; round < 50; round++) {
     size_t n = (size_t)tu_rng_below(&r, 4097);
     for (size_t i = 0; i < n; i++) {
-      v[i] = from64(round % 2 ? tu_rng_next(&r)
+      v[i] = tu_f64_of(round % 2 ? tu_rng_next(&r)
                               : special64[tu_rng_below(&r, N_SPECIAL64)]);
-      vf[i] = from32(round % 2 ? (uint32_t)tu_rng_next(&r)
+      vf[i] = tu_f32_of(round % 2 ? (uint32_t)tu_rng_next(&r)
                                : special32[tu_rng_below(&r, N_SPECIAL32)]);
     }
     p = dps__alp_choose64(v, n);
@@ -1015,7 +994,7 @@ static void test_alp__float_integers_and_extremes(void **state) {
 static void test_alp__float_special_values_every_pair(void **state) {
   (void)state;
   float v[N_SPECIAL32];
-  for (size_t i = 0; i < N_SPECIAL32; i++) v[i] = from32(special32[i]);
+  for (size_t i = 0; i < N_SPECIAL32; i++) v[i] = tu_f32_of(special32[i]);
   int32_t ints[N_SPECIAL32];
   uint32_t pos[N_SPECIAL32];
   float val[N_SPECIAL32];
@@ -1048,7 +1027,7 @@ static void test_alp__float_random_bits_and_mixed(void **state) {
   tu_rng_seed(&r, 23);
   for (size_t li = 0; li < N_LENGTHS; li++) {
     size_t n = lengths[li];
-    for (size_t i = 0; i < n; i++) v[i] = from32((uint32_t)tu_rng_next(&r));
+    for (size_t i = 0; i < n; i++) v[i] = tu_f32_of((uint32_t)tu_rng_next(&r));
     rt_stats s = chosen_trip32(v, n, "float random bits", false);
     /* One value may happen to be encodable; a block may not. */
     if (n >= 1000 && s.exc * 100 < n * 90)

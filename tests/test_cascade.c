@@ -132,16 +132,6 @@ static void col_append_bits(tu_column *c, uint64_t bits) {
     tu_column_append_u64(c, bits);
   }
 }
-static uint64_t f64_bits(double d) {
-  uint64_t b;
-  memcpy(&b, &d, 8);
-  return b;
-}
-static uint64_t f32_bits(float f) {
-  uint32_t b;
-  memcpy(&b, &f, 4);
-  return b;
-}
 
 /* Makes row i null but leaves its value (or bytes) in the slot, so the
  * encoder must ignore what a null slot holds. */
@@ -223,7 +213,7 @@ static uint64_t int_extreme(dps_type t, tu_rng *r) {
 }
 
 static uint64_t float_value(dps_type t, double d) {
-  return t == DPS_TYPE_FLOAT32 ? f32_bits((float)d) : f64_bits(d);
+  return t == DPS_TYPE_FLOAT32 ? tu_f32_bits((float)d) : tu_f64_bits(d);
 }
 
 /* Fills c (initialised with type t) with n fixed-width values of shape sh. */
@@ -237,7 +227,7 @@ static void gen_fixed(tu_column *c, dps_type t, shape sh, size_t n,
   for (int k = 0; k < 5; k++)
     few[k] = fl ? float_value(t, (double)(int64_t)tu_rng_below(r, 100000) / 100.0)
                 : key_to_bits(t, rnd_key(t, r));
-  uint64_t cst = fl ? f64_bits(0) : 0;
+  uint64_t cst = fl ? tu_f64_bits(0) : 0;
   if (fl) cst = float_value(t, 19.99);
   else cst = key_to_bits(t, rnd_key(t, r));
   switch (sh) {

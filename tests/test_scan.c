@@ -125,18 +125,6 @@ typedef struct fixture {
 
 static fixture fx;
 
-static double f64_of_bits(uint64_t b) {
-  double d;
-  memcpy(&d, &b, sizeof d);
-  return d;
-}
-
-static uint64_t bits_of_f64(double d) {
-  uint64_t b;
-  memcpy(&b, &d, sizeof b);
-  return b;
-}
-
 static int64_t below_i(tu_rng *g, int64_t lo, int64_t hi) {
   return lo + (int64_t)tu_rng_below(g, (uint64_t)(hi - lo) + 1u);
 }
@@ -536,7 +524,7 @@ static void lit_text(sbuf *b, const lit *L) {
     case L_UINT: sb_add(b, "%" PRIu64 "u", L->u); break;
     case L_FLOAT:
       if (isnan(L->f))
-        sb_add(b, "nan(0x%016" PRIx64 ")", bits_of_f64(L->f));
+        sb_add(b, "nan(0x%016" PRIx64 ")", tu_f64_bits(L->f));
       else
         sb_add(b, "%.17gf", L->f);
       break;
@@ -627,7 +615,7 @@ static double special_double(tu_rng *g) {
       UINT64_C(0x7FF0000000000000), UINT64_C(0xFFF0000000000000),
       UINT64_C(0x8000000000000000), UINT64_C(0x0000000000000000),
       UINT64_C(0x7E37E43C8800759C) /* 1e300 */, UINT64_C(0x3FE0000000000000)};
-  return f64_of_bits(sp[tu_rng_below(g, sizeof sp / sizeof sp[0])]);
+  return tu_f64_of(sp[tu_rng_below(g, sizeof sp / sizeof sp[0])]);
 }
 
 static void type_range(dps_type t, int64_t *lo, uint64_t *hi) {
@@ -790,7 +778,7 @@ static void gen_lit_float(tu_rng *g, double x, unsigned ch, lit *L) {
       if (isfinite(x) && x >= 0 && x < 1.8e19) set_uint(L, (uint64_t)x);
       else set_uint(L, 7);
       break;
-    case 17: set_float(L, f64_of_bits(UINT64_C(0xFFF8000000000005))); break;
+    case 17: set_float(L, tu_f64_of(UINT64_C(0xFFF8000000000005))); break;
     default: set_float(L, x); break;
   }
 }
@@ -1578,7 +1566,7 @@ static int o_dec_eq_050(size_t r) {
 /* NaN = NaN, whatever the payload; -0.0 = 0.0 [SCAN-3]. */
 static dps_node *b_nan_zero(dps_query *q) {
   return dps_q_or(q, dps_q_cmp(q, DPS_EQ, dps_q_column(q, "f64"),
-                               dps_q_float(q, f64_of_bits(UINT64_C(0xFFF8000000000123)))),
+                               dps_q_float(q, tu_f64_of(UINT64_C(0xFFF8000000000123)))),
                   dps_q_cmp(q, DPS_EQ, dps_q_column(q, "f32"), dps_q_float(q, -0.0)));
 }
 static int o_nan_zero(size_t r) {
@@ -2289,7 +2277,7 @@ static char *agg_fingerprint(const dps_scan *s, size_t rows, size_t cols) {
       sb_add(&b, "%d:%d:", (int)v.type, v.scale);
       switch (kind_of(v.type)) {
         case K_UINT: sb_add(&b, "%" PRIu64 "|", v.u); break;
-        case K_FLOAT: sb_add(&b, "%016" PRIx64 "|", bits_of_f64(v.f)); break;
+        case K_FLOAT: sb_add(&b, "%016" PRIx64 "|", tu_f64_bits(v.f)); break;
         case K_BYTES:
           for (size_t i = 0; i < v.len; i++) sb_add(&b, "%02x", v.bytes[i]);
           sb_add(&b, "|");

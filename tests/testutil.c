@@ -879,3 +879,29 @@ void tu_file_with_footer(const char *path, const uint8_t *img,
   tu_spit(path, out, total);
   free(out);
 }
+
+/* ---- float bit patterns ---------------------------------------------------- */
+
+uint64_t tu_f64_bits(double d) {
+  uint64_t b;
+  memcpy(&b, &d, sizeof b);
+  return b;
+}
+
+double tu_f64_of(uint64_t bits) {
+  double d;
+  memcpy(&d, &bits, sizeof d);
+  return d;
+}
+
+uint32_t tu_f32_bits(float f) {
+  uint32_t b;
+  memcpy(&b, &f, sizeof b);
+  return b;
+}
+
+float tu_f32_of(uint32_t bits) {
+  float f;
+  memcpy(&f, &bits, sizeof f);
+  return f;
+}

@@ -87,6 +87,14 @@ void tu_spit(const char *path, const void *p, size_t len);
 /* Size of the file at path, or -1. */
 long long tu_file_size(const char *path);
 
+/* ---- float bit patterns ------------------------------------------------ */
+
+/* A float's or double's bits, and back (NaN payloads, -0.0 kept). */
+uint64_t tu_f64_bits(double d);
+double tu_f64_of(uint64_t bits);
+uint32_t tu_f32_bits(float f);
+float tu_f32_of(uint32_t bits);
+
 /* ---- random numbers (xorshift64*, fixed seeds) ------------------------- */
 
 typedef struct tu_rng {
