@@ -1767,52 +1767,43 @@ typedef struct aggdef {
 static aexpr pool[POOL_MAX];
 static size_t n_pool;
 
-static const aexpr *ecol(int ci) {
+/* A zeroed expression of kind k from the pool. */
+static aexpr *new_aexpr(ekind k) {
   assert_true(n_pool < POOL_MAX);
   aexpr *x = &pool[n_pool++];
   memset(x, 0, sizeof *x);
-  x->k = E_COL;
+  x->k = k;
+  return x;
+}
+
+static const aexpr *ecol(int ci) {
+  aexpr *x = new_aexpr(E_COL);
   x->col = ci;
   return x;
 }
 static const aexpr *eint(int64_t v) {
-  assert_true(n_pool < POOL_MAX);
-  aexpr *x = &pool[n_pool++];
-  memset(x, 0, sizeof *x);
-  x->k = E_INT;
+  aexpr *x = new_aexpr(E_INT);
   x->i = v;
   return x;
 }
 static const aexpr *euint(uint64_t v) {
-  assert_true(n_pool < POOL_MAX);
-  aexpr *x = &pool[n_pool++];
-  memset(x, 0, sizeof *x);
-  x->k = E_UINT;
+  aexpr *x = new_aexpr(E_UINT);
   x->u = v;
   return x;
 }
 static const aexpr *edec(int64_t v, int s) {
-  assert_true(n_pool < POOL_MAX);
-  aexpr *x = &pool[n_pool++];
-  memset(x, 0, sizeof *x);
-  x->k = E_DEC;
+  aexpr *x = new_aexpr(E_DEC);
   x->i = v;
   x->scale = s;
   return x;
 }
 static const aexpr *eflt(double v) {
-  assert_true(n_pool < POOL_MAX);
-  aexpr *x = &pool[n_pool++];
-  memset(x, 0, sizeof *x);
-  x->k = E_FLOAT;
+  aexpr *x = new_aexpr(E_FLOAT);
   x->f = v;
   return x;
 }
 static const aexpr *ear(dps_arith_op op, const aexpr *a, const aexpr *b) {
-  assert_true(n_pool < POOL_MAX);
-  aexpr *x = &pool[n_pool++];
-  memset(x, 0, sizeof *x);
-  x->k = E_ARITH;
+  aexpr *x = new_aexpr(E_ARITH);
   x->op = op;
   x->a = a;
   x->b = b;
