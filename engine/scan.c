@@ -1065,23 +1065,26 @@ static dps_status group_of(aggres *r, const gkey *k, size_t nk, size_t n_aggs,
   return DPS_OK;
 }
 
-/* Key of row `row` (page-relative) of a loaded page. */
-static dps_keyval row_key(const colpage *cp, dps_type t, size_t row) {
+/* Key of value i of decoded values d (not null). */
+static dps_keyval value_key(const dps_column_data *d, dps_type t, size_t i) {
   dps_keyval kv = {false, 0, NULL, 0};
-  const dps_column_data *d = page_values(cp);
-  if (d->validity.len && !dps__bit(d->validity.data, row)) {
-    kv.is_null = true;
-    return kv;
-  }
   if (dps__type_is_var(t)) {
     const int64_t *o = (const int64_t *)(void *)d->offsets.data;
     static const uint8_t empty[1];
-    kv.p = d->data.data ? d->data.data + o[row] : empty;
-    kv.n = (size_t)(o[row + 1] - o[row]);
+    kv.p = d->data.data ? d->data.data + o[i] : empty;
+    kv.n = (size_t)(o[i + 1] - o[i]);
   } else {
-    kv.key = dps__key_of(t, d->values.data + row * dps_type_width(t));
+    kv.key = dps__key_of(t, d->values.data + i * dps_type_width(t));
   }
   return kv;
+}
+
+/* Key of row `row` (page-relative) of a loaded page. */
+static dps_keyval row_key(const colpage *cp, dps_type t, size_t row) {
+  const dps_column_data *d = page_values(cp);
+  if (d->validity.len && !dps__bit(d->validity.data, row))
+    return (dps_keyval){true, 0, NULL, 0};
+  return value_key(d, t, row);
 }
 
 /* Evaluates aggregate expressions on the selected rows idx[0..n) of one
@@ -1217,21 +1220,8 @@ static void minmax_f(acc *a, bool is_max, double v) {
 
 /* Key of dictionary entry `code` of a dictionary page; code n = null. */
 static dps_keyval entry_key(const colpage *cp, dps_type t, uint32_t code) {
-  dps_keyval kv = {false, 0, NULL, 0};
-  const dps_column_data *d = &cp->data;
-  if (code >= d->length) {
-    kv.is_null = true;
-    return kv;
-  }
-  if (dps__type_is_var(t)) {
-    const int64_t *o = (const int64_t *)(void *)d->offsets.data;
-    static const uint8_t empty[1];
-    kv.p = d->data.data ? d->data.data + o[code] : empty;
-    kv.n = (size_t)(o[code + 1] - o[code]);
-  } else {
-    kv.key = dps__key_of(t, d->values.data + (size_t)code * dps_type_width(t));
-  }
-  return kv;
+  if (code >= cp->data.length) return (dps_keyval){true, 0, NULL, 0};
+  return value_key(&cp->data, t, code);
 }
 
 /* Code of row `row` of a dictionary page, or the entry count for null. */
